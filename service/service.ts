@@ -1,0 +1,83 @@
+// Wires configuration to a running consumer: keys, masker, pool, SQS client, health endpoint and
+// metrics. `npm run consume` (main.ts) and the local `npm start` both start the service through here,
+// so the local run exercises the production code path.
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type pg from 'pg';
+import type { Config } from './config.js';
+import { Consumer } from './consumer.js';
+import { createPool } from './db-pool.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import { loadKeyset } from './keys.js';
+import type { Logger } from './logger.js';
+import { createMasker } from './masking.js';
+import { Metrics, type MetricsSink } from './metrics.js';
+import { createSqsClient } from './sqs-client.js';
+
+export interface ServiceOptions {
+  logger: Logger;
+  /** Where EMF lines go; stdout in production. */
+  metricsSink?: MetricsSink;
+  /** Emulator credentials, for local runs only. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Start the HTTP health endpoint (default true). */
+  health?: boolean;
+}
+
+export interface RunningService {
+  readonly consumer: Consumer;
+  readonly metrics: Metrics;
+  readonly health: HealthServer | undefined;
+  /** Graceful stop of everything; resolves `clean: false` if the shutdown deadline passed. */
+  stop(): Promise<{ clean: boolean }>;
+}
+
+export async function startService(config: Config, options: ServiceOptions): Promise<RunningService> {
+  const { logger } = options;
+  // Keys first: a bad keyset must stop start-up before anything connects anywhere.
+  const keyset = await loadKeyset(config.masking.keys, { region: config.region, endpoint: config.endpoint });
+  const masker = createMasker(keyset, config.masking.mode);
+  const metrics = new Metrics({
+    namespace: config.metricsNamespace,
+    service: config.serviceName,
+    sink: options.metricsSink ?? ((line) => process.stdout.write(`${line}\n`)),
+  });
+  const pool: pg.Pool = createPool(config.database);
+  const sqs: SQSClient = createSqsClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    credentials: options.credentials,
+    maxSockets: config.receiveConcurrency * 2 + 16,
+  });
+  const consumer = new Consumer(
+    { sqs, pool, masker, logger, metrics },
+    { ...config, maxConcurrentFlushes: config.database.poolSize },
+  );
+  const health =
+    options.health === false
+      ? undefined
+      : await startHealthServer({ host: config.healthHost, port: config.healthPort, status: () => consumer.status() });
+  metrics.startEmitting(config.metricsIntervalMs);
+  consumer.start();
+  logger.info(
+    { mode: masker.mode, keyVersion: masker.activeVersion, healthPort: health?.port, region: config.region },
+    'service started',
+  );
+
+  let stopping: Promise<{ clean: boolean }> | undefined;
+  return {
+    consumer,
+    metrics,
+    health,
+    stop() {
+      stopping ??= (async () => {
+        const result = await consumer.stop();
+        metrics.stopEmitting();
+        await health?.close();
+        await pool.end().catch(() => undefined);
+        sqs.destroy();
+        return result;
+      })();
+      return stopping;
+    },
+  };
+}
