@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, REPO_WORKFLOWS } from './fixture-workflows.js';
+import { actionlint, runBlocks, shellcheck, shellcheckFile, shellcheckRunBlocks, workflowFiles } from './workflow-lint.js';
+
+const SCRIPTS = path.resolve(REPO_WORKFLOWS, '..', 'scripts');
+
+describe('workflow lint of .github/workflows', () => {
+  const files = workflowFiles(REPO_WORKFLOWS);
+
+  it('finds the workflows', () => {
+    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['ci.yml', 'cd.yml', 'deploy.yml', 'preview.yml']));
+  });
+
+  it.each(files.map((f) => [path.basename(f), f]))('actionlint reports nothing in %s', async (_name, file) => {
+    expect(await actionlint(file)).toEqual([]);
+  });
+
+  it.each(files.map((f) => [path.basename(f), f]))('shellcheck reports nothing in the run blocks of %s', (_name, file) => {
+    expect(shellcheckRunBlocks(file)).toEqual([]);
+  });
+
+  it.each(['push-image.sh', 'run-migration.sh', 'smoke-check.sh'])('shellcheck reports nothing in .github/scripts/%s', (name) => {
+    expect(shellcheckFile(path.join(SCRIPTS, name))).toEqual([]);
+  });
+});
+
+describe('workflow lint catches broken workflows', () => {
+  it('actionlint reports an invalid timeout', async () => {
+    const findings = await actionlint(path.join(FIXTURES, 'actionlint-finding', 'ci.yml'));
+    expect(findings.join('\n')).toMatch(/ci\.yml:11:\d+: expecting a single \$\{\{\.\.\.\}\} expression or float number/);
+  });
+
+  it('shellcheck reports a bad loop in a run block', () => {
+    const findings = shellcheckRunBlocks(path.join(FIXTURES, 'shellcheck-finding', 'cd.yml'));
+    expect(findings.join('\n')).toMatch(/job build step #2: .*SC2045/);
+  });
+
+  it('expressions are replaced before shellcheck sees a run block', () => {
+    const [block] = runBlocks(path.join(FIXTURES, 'untrusted-run', 'ci.yml')).filter((b) => b.script.includes('testing'));
+    expect(block!.script).toBe('echo "testing ${GHA_EXPRESSION}" && npm test');
+    expect(shellcheck(block!.script)).toEqual([]);
+    expect(shellcheck('echo ${GHA_EXPRESSION}').join('\n')).toMatch(/SC2086/);
+  });
+});
