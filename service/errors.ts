@@ -2,7 +2,7 @@
 // device_id: messages name the field and the rule, never the value.
 
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
   constructor(
     readonly variable: string,
     message: string,
@@ -14,15 +14,7 @@ export class ConfigError extends Error {
 
 /** The database could not be reached or dropped the connection; the write is worth retrying. */
 export class DatabaseUnavailableError extends Error {
-  override readonly name = 'DatabaseUnavailableError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-/** The database refused the rows themselves; retrying the same rows cannot succeed. */
-export class RowsRejectedError extends Error {
-  override readonly name = 'RowsRejectedError';
+  override readonly name: string = 'DatabaseUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -30,7 +22,7 @@ export class RowsRejectedError extends Error {
 
 /** An SQS call failed; carries the queue and the message ids involved. */
 export class QueueError extends Error {
-  override readonly name = 'QueueError';
+  override readonly name: string = 'QueueError';
   constructor(
     message: string,
     readonly queueUrl: string,
@@ -42,7 +34,7 @@ export class QueueError extends Error {
 }
 
 export class MaskingError extends Error {
-  override readonly name = 'MaskingError';
+  override readonly name: string = 'MaskingError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

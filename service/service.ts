@@ -34,7 +34,7 @@ export interface RunningService {
 export async function startService(config: Config, options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
   // Keys first: a bad keyset must stop start-up before anything connects anywhere.
-  const keyset = await loadKeyset(config.masking.keys, { region: config.region, endpoint: config.endpoint });
+  const keyset = await loadKeyset(config.masking.keys);
   const masker = createMasker(keyset, config.masking.mode);
   const metrics = new Metrics({
     namespace: config.metricsNamespace,

@@ -90,7 +90,7 @@ function chownTree(target: string, runAs: RunAs): void {
 }
 
 /** Copies the binaries somewhere the postgres user can execute them, once per binary version. */
-function stageBinaries(binaries: Binaries, runAs: RunAs): Binaries {
+function stageBinaries(binaries: Binaries): Binaries {
   const nativeDir = path.dirname(path.dirname(binaries.postgres));
   const version = crypto.createHash('sha256').update(nativeDir).update(String(fs.statSync(binaries.postgres).size)).digest('hex').slice(0, 12);
   const staged = path.join(STAGING_ROOT, `bin-${version}`);
@@ -153,7 +153,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
           'Run npm start as an ordinary user, create the user (`useradd --system --user-group postgres`), or set DATABASE_URL to a server of your own.',
       );
     }
-    if (!userCan(runAs, '-x', binaries.postgres)) binaries = stageBinaries(binaries, runAs);
+    if (!userCan(runAs, '-x', binaries.postgres)) binaries = stageBinaries(binaries);
     makeDataDir(dataDir);
     if (!userCan(runAs, '-x', path.dirname(dataDir))) {
       // The checkout is not reachable by the postgres user; keep the data in a stable place of its own.
