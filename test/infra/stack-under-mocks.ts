@@ -75,11 +75,13 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, region: string): Recor
 async function settle(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) {
-    resolved[key] = await new Promise((resolve) => pulumi.output(value).apply(resolve));
+    resolved[key] = await new Promise((resolve) => pulumi.output(value as pulumi.Input<unknown>).apply(resolve));
   }
   // Resources that no output depends on (alarms, rules) may register after the outputs resolve.
+  // waitForRPCs is internal to the SDK (not in its typings), so check it is still there.
   const waitForRpcs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
-  if (waitForRpcs) await waitForRpcs();
+  if (typeof waitForRpcs !== 'function') throw new Error('@pulumi/pulumi no longer exports runtime.waitForRPCs');
+  await waitForRpcs();
   return resolved;
 }
 
