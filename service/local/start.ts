@@ -23,7 +23,8 @@ import { generateSample } from './sample-messages.js';
 import { startSqsEmulator } from './sqs-emulator.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const STATE_DIR = path.join(ROOT, '.local');
+/** Git-ignored; LOCAL_STATE_DIR moves it (tests use a temporary one). */
+const STATE_DIR = path.resolve(process.env.LOCAL_STATE_DIR ?? path.join(ROOT, '.local'));
 const LOCAL_DATABASE = 'login_pipeline';
 const REGION = 'us-east-1';
 
