@@ -75,7 +75,9 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, region: string): Recor
 async function settle(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) {
-    resolved[key] = await new Promise((resolve) => pulumi.output(value as pulumi.Input<unknown>).apply(resolve));
+    resolved[key] = pulumi.Output.isInstance(value)
+      ? await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve))
+      : value;
   }
   // Resources that no output depends on (alarms, rules) may register after the outputs resolve.
   // waitForRPCs is internal to the SDK (not in its typings), so check it is still there.
