@@ -12,6 +12,7 @@ export interface Database {
   address: pulumi.Output<string>;
   port: pulumi.Output<number>;
   name: string;
+  masterUsername: string;
   /** ARN of the RDS-managed secret holding {username, password}. */
   masterSecretArn: pulumi.Output<string>;
   securityGroupId: pulumi.Output<string>;
@@ -115,6 +116,7 @@ export function createDatabase(config: StackConfig, network: Network): Database 
     address: instance.address,
     port: instance.port,
     name: db.name,
+    masterUsername: db.masterUsername,
     masterSecretArn: instance.masterUserSecrets.apply((secrets) => {
       const arn = secrets[0]?.secretArn;
       if (!arn) throw new Error(`RDS instance ${identifier} reported no managed master secret`);

@@ -74,6 +74,8 @@ export function createService(config: StackConfig, inputs: ServiceInputs): Consu
     DATABASE_HOST: database.address,
     DATABASE_PORT: database.port,
     DATABASE_NAME: database.name,
+    // PostgreSQL's startup message names the user before the password, so it is passed up front.
+    DATABASE_USER: database.masterUsername,
     // An ARN, not a secret: the task role reads the secret at each new connection, so an RDS
     // password rotation never leaves the consumer with a stale password.
     DATABASE_SECRET_ID: database.masterSecretArn,

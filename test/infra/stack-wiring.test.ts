@@ -168,6 +168,7 @@ describe('consumer task', () => {
       DATABASE_HOST: dev.outputs.databaseEndpoint,
       DATABASE_PORT: '5432',
       DATABASE_NAME: 'logins',
+      DATABASE_USER: 'login_admin',
       DATABASE_SECRET_ID: dev.outputs.databaseSecretArn,
       DATABASE_TLS: 'verify-full',
       MASKING_MODE: 'encrypt',
@@ -192,7 +193,7 @@ describe('consumer task', () => {
     const migrate = container('-migrate');
     expect(migrate.image).toBe(container('-consumer').image);
     expect(migrate.command).toEqual(['dist/service/migrate.js', 'up']);
-    expect(env(migrate).DATABASE_SECRET_ID).toBe(dev.outputs.databaseSecretArn);
+    expect(env(migrate)).toMatchObject({ DATABASE_SECRET_ID: dev.outputs.databaseSecretArn, DATABASE_USER: 'login_admin' });
     expect(dev.outputs.migrationTaskFamily).toBe('login-pipeline-dev-migrate');
   });
 });
