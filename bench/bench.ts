@@ -1,0 +1,279 @@
+// The benchmark, in one run: a real PostgreSQL, the SQS emulator in its own process (behind the
+// latency proxy if asked), and for each contender a fresh queue seeded with the same messages and a
+// fresh database. Each contender runs alone in its own process; this process only seeds, watches
+// the queue drain, and verifies. Throughput is messages per second from the contender's start to an
+// empty queue (nothing visible, in flight or delayed).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import pg from 'pg';
+import { loadConfig } from '../service/config.js';
+import { keysetFromHex } from '../service/keys.js';
+import { startLocalPostgres, type LocalPostgres } from '../service/local/postgres-server.js';
+import { createQueuePair, LOCAL_CREDENTIALS, queueDepth, sendBodies, type QueuePair } from '../service/local/queues.js';
+import { generateSample } from '../service/local/sample-messages.js';
+import { createMasker } from '../service/masking.js';
+import { migrate } from '../service/migrate.js';
+import { createSqsClient } from '../service/sqs-client.js';
+import { forkBenchChild, type BenchChild } from './child.js';
+import type { ContenderMessage } from './contender-process.js';
+import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
+import type { EmulatorMessage } from './emulator-process.js';
+import { expectedOutcome } from './expected.js';
+import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
+import { verifyContender, type Check } from './verify.js';
+
+const REGION = 'us-east-1';
+/** How often the drain is watched; the error this adds to elapsed time is at most this. */
+const DEPTH_POLL_MS = 20;
+/** The consumer's tuning variables a benchmark run passes through from the environment. */
+const TUNING_VARIABLES = [
+  'RECEIVE_CONCURRENCY',
+  'RECEIVE_BATCH_SIZE',
+  'WAIT_TIME_SECONDS',
+  'VISIBILITY_TIMEOUT_SECONDS',
+  'FLUSH_ROWS',
+  'FLUSH_INTERVAL_MS',
+  'DATABASE_POOL_SIZE',
+  'MASKING_MODE',
+  'LOG_LEVEL',
+];
+
+export interface BenchOptions {
+  /** Messages seeded for each contender. */
+  count: number;
+  /** Messages for the naive contender, whose drain at real SQS latency would take very long. Default: count. */
+  naiveCount?: number;
+  /** Added to every SQS call by the proxy; 0 for none. */
+  sqsLatencyMs: number;
+  contenders: readonly ContenderName[];
+  /** An existing server's URL (its `postgres` database); default: an embedded server in a temp dir. */
+  databaseUrl?: string;
+  /** How long masking alone is measured, per mode. */
+  maskingMs: number;
+  seed?: number;
+  /** Progress lines (to stderr by the CLI). */
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ContenderResult {
+  messages: number;
+  msgsPerSec: number;
+  elapsedMs: number;
+  peakRssMb: number;
+  verified: boolean;
+  checks: Check[];
+  counts: ContenderCounts;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  count: number;
+  sqsLatencyMs: number;
+  /** The consumer's effective settings for this run. */
+  consumerSettings: Record<string, number | string>;
+  contenders: Partial<Record<ContenderName, ContenderResult>>;
+  ratios: { 'consumer/ceiling'?: number; 'consumer/naive'?: number };
+  masking: MaskingThroughput;
+  verified: boolean;
+}
+
+export class BenchError extends Error {
+  override readonly name = 'BenchError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Resolves at the moment the queue is first seen empty: nothing visible, in flight or delayed. */
+async function drained(sqs: SQSClient, queueUrl: string, child: BenchChild<ContenderMessage>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const depth = await queueDepth(sqs, queueUrl);
+    if (depth.visible + depth.inFlight + depth.delayed === 0) return Date.now();
+    if (child.process.exitCode !== null) throw new BenchError('the contender exited before the queue was empty');
+    if (Date.now() > deadline) throw new BenchError(`the queue was not empty after ${timeoutMs} ms (${depth.visible} visible, ${depth.inFlight} in flight)`);
+    await new Promise((resolve) => setTimeout(resolve, DEPTH_POLL_MS));
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const log = options.log ?? (() => undefined);
+  const env = options.env ?? process.env;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'login-pipeline-bench-'));
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    let serverUrl = options.databaseUrl;
+    if (!serverUrl) {
+      log('starting PostgreSQL…');
+      const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: true });
+      cleanups.push(() => server.stop());
+      serverUrl = server.url;
+    }
+
+    log(`starting the SQS emulator in its own process${options.sqsLatencyMs > 0 ? `, behind a ${options.sqsLatencyMs} ms proxy` : ''}…`);
+    const emulator = forkBenchChild<EmulatorMessage>('emulator-process.ts', { BENCH_SQS_LATENCY_MS: String(options.sqsLatencyMs) });
+    cleanups.push(() => emulator.kill());
+    const { direct, endpoint } = await emulator.next<Extract<EmulatorMessage, { type: 'ready' }>>('ready', 60_000);
+    // Seeding and watching go straight to the emulator: only the contenders pay the latency.
+    const sqs = createSqsClient({ region: REGION, endpoint: direct, credentials: LOCAL_CREDENTIALS });
+    cleanups.push(async () => sqs.destroy());
+
+    const maskingKey = crypto.randomBytes(64).toString('hex');
+    const bodies = generateSample({ count: options.count, seed: options.seed ?? 42 });
+    const masker = createMasker(keysetFromHex(maskingKey), (env.MASKING_MODE as 'encrypt' | 'hash' | undefined) ?? 'encrypt');
+    const tuning = Object.fromEntries(TUNING_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]!]));
+    const settingsProbe = loadConfig({
+      ...tuning,
+      AWS_REGION: REGION,
+      QUEUE_URL: 'http://127.0.0.1/q',
+      DLQ_URL: 'http://127.0.0.1/d',
+      DATABASE_URL: 'postgres://127.0.0.1/x',
+      MASKING_KEY: maskingKey,
+    });
+
+    const result: BenchResult = {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
+      count: options.count,
+      sqsLatencyMs: options.sqsLatencyMs,
+      consumerSettings: {
+        receiveConcurrency: settingsProbe.receiveConcurrency,
+        receiveBatchSize: settingsProbe.receiveBatchSize,
+        flushRows: settingsProbe.flushRows,
+        flushIntervalMs: settingsProbe.flushIntervalMs,
+        databasePoolSize: settingsProbe.database.poolSize,
+        maskingMode: settingsProbe.masking.mode,
+      },
+      contenders: {},
+      ratios: {},
+      masking: { encrypt: 0, hash: 0 },
+      verified: true,
+    };
+
+    for (const name of options.contenders) {
+      const messages = name === 'naive' ? bodies.slice(0, options.naiveCount ?? bodies.length) : bodies;
+      const id = `${name}_${crypto.randomBytes(4).toString('hex')}`;
+      const databaseUrl = await createDatabase(serverUrl, `bench_${id}`);
+      const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+      let queues: QueuePair | undefined;
+      try {
+        await migrate(pool);
+        queues = await createQueuePair(sqs, `bench-${id.replace('_', '-')}`);
+        log(`${name}: seeding ${messages.length} messages…`);
+        const sentIds = await sendBodies(sqs, queues.queueUrl, messages);
+        const seeded = await queueDepth(sqs, queues.queueUrl);
+        if (seeded.visible !== messages.length) throw new BenchError(`${name}: seeded ${messages.length} messages but the queue shows ${seeded.visible}`);
+
+        const context: ContenderContext = {
+          region: REGION,
+          endpoint,
+          queueUrl: queues.queueUrl,
+          dlqUrl: queues.dlqUrl,
+          databaseUrl,
+          consumerEnv: {
+            ...tuning,
+            AWS_REGION: REGION,
+            AWS_ENDPOINT_URL: endpoint,
+            QUEUE_URL: queues.queueUrl,
+            DLQ_URL: queues.dlqUrl,
+            DATABASE_URL: databaseUrl,
+            MASKING_KEY: maskingKey,
+            HEALTH_HOST: '127.0.0.1',
+            HEALTH_PORT: '0',
+          },
+          receiveConcurrency: settingsProbe.receiveConcurrency,
+          logFile: path.join(tmp, `${name}.log`),
+        };
+        log(`${name}: draining…`);
+        const child = forkBenchChild<ContenderMessage>('contender-process.ts', { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) });
+        let outcome: Extract<ContenderMessage, { type: 'done' }>;
+        let startedAt: number;
+        let endedAt: number;
+        try {
+          const started = await Promise.race([child.next<Extract<ContenderMessage, { type: 'started' }>>('started', 120_000), child.next<Extract<ContenderMessage, { type: 'failed' }>>('failed', 120_000)]);
+          if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
+          startedAt = started.at;
+          // Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs.
+          endedAt = await drained(sqs, queues.queueUrl, child, 60_000 + messages.length * 100);
+          child.send({ type: 'stop' });
+          const done = await Promise.race([child.next<Extract<ContenderMessage, { type: 'done' }>>('done', 60_000), child.next<Extract<ContenderMessage, { type: 'failed' }>>('failed', 60_000)]);
+          if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
+          outcome = done;
+        } finally {
+          await child.kill();
+        }
+
+        const checks = await verifyContender({ name, sqs, pool, queues, sentIds, expected: expectedOutcome(messages, masker), counts: outcome.counts });
+        const elapsedMs = endedAt - startedAt;
+        const contender: ContenderResult = {
+          messages: messages.length,
+          msgsPerSec: round(messages.length / (elapsedMs / 1000)),
+          elapsedMs,
+          peakRssMb: outcome.peakRssMb,
+          verified: checks.every((c) => c.ok),
+          checks,
+          counts: outcome.counts,
+        };
+        result.contenders[name] = contender;
+        result.verified &&= contender.verified;
+        log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
+      } finally {
+        await pool.end();
+        if (queues) {
+          // Free the emulator's memory before the next contender seeds its own copy.
+          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
+          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
+        }
+        await dropDatabase(serverUrl, `bench_${id}`);
+      }
+    }
+
+    const { consumer, ceiling, naive } = result.contenders;
+    if (consumer && ceiling) result.ratios['consumer/ceiling'] = round(consumer.msgsPerSec / ceiling.msgsPerSec, 2);
+    if (consumer && naive) result.ratios['consumer/naive'] = round(consumer.msgsPerSec / naive.msgsPerSec, 2);
+
+    log('measuring masking alone…');
+    result.masking = measureMasking(options.maskingMs);
+    return result;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+

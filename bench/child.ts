@@ -1,0 +1,77 @@
+// Runs a bench entry point as its own Node process (through tsx) with an IPC channel, so the SQS
+// emulator and each contender get an event loop and a memory footprint of their own.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export class BenchChildError extends Error {
+  override readonly name = 'BenchChildError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface BenchChild<Message> {
+  readonly process: ChildProcess;
+  /** The next message of `type` the child sends; rejects if the child exits first. */
+  next<T extends Message>(type: string, timeoutMs?: number): Promise<T>;
+  send(message: unknown): void;
+  /** Resolves when the child has exited (SIGTERM first, SIGKILL if it lingers). */
+  kill(): Promise<void>;
+}
+
+export function forkBenchChild<Message extends { type: string }>(file: string, env: Record<string, string>): BenchChild<Message> {
+  const child = fork(path.join(HERE, file), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const inbox: Message[] = [];
+  const waiters = new Set<() => void>();
+  let exited: string | undefined;
+  child.on('message', (message) => {
+    inbox.push(message as Message);
+    for (const wake of waiters) wake();
+  });
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = `${file} exited (${signal ?? code})`;
+      for (const wake of waiters) wake();
+      resolve();
+    });
+  });
+  return {
+    process: child,
+    async next<T extends Message>(type: string, timeoutMs = 600_000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = inbox.findIndex((m) => m.type === type);
+        if (index >= 0) return inbox.splice(index, 1)[0] as T;
+        if (exited) throw new BenchChildError(`${exited} before sending "${type}"`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new BenchChildError(`${file} sent no "${type}" within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, left);
+          function done(): void {
+            clearTimeout(timer);
+            waiters.delete(done);
+            resolve();
+          }
+          waiters.add(done);
+        });
+      }
+    },
+    send(message) {
+      child.send(message as object);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
+  };
+}

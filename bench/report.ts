@@ -1,0 +1,39 @@
+// The benchmark's results as a table for people, or as one JSON object for tools and the smoke test.
+import type { BenchResult } from './bench.js';
+import { CONTENDERS } from './contenders/contender.js';
+
+const number = (value: number): string => value.toLocaleString('en-US');
+
+export function formatTable(result: BenchResult): string {
+  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'peak RSS', 'verified'];
+  const rows = CONTENDERS.flatMap((name) => {
+    const r = result.contenders[name];
+    if (!r) return [];
+    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${r.peakRssMb} MB`, r.verified ? 'yes' : 'NO']];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const out = [
+    `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
+    `consumer settings: ${Object.entries(result.consumerSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+  ];
+  for (const [ratio, value] of Object.entries(result.ratios)) out.push(`${ratio}: ${value.toFixed(2)}`);
+  out.push(`masking alone, one core: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
+  for (const name of CONTENDERS) {
+    for (const c of result.contenders[name]?.checks ?? []) {
+      if (!c.ok) out.push(`${name}: ${c.what}: expected ${c.expected}, got ${c.actual}`);
+    }
+  }
+  out.push(result.verified ? 'every contender verified correct' : 'SOME CONTENDER WROTE THE WRONG RESULT');
+  return `${out.join('\n')}\n`;
+}
+
+/** The machine-readable form: per contender msgsPerSec, elapsedMs, peakRssMb, and the ratios. */
+export function formatJson(result: BenchResult): string {
+  return `${JSON.stringify(result)}\n`;
+}

@@ -1,0 +1,76 @@
+// `npm run bench`: the consumer against the ceiling and the naive baseline on this machine.
+import { parseArgs } from 'node:util';
+import { BenchError, runBench } from './bench.js';
+import { CONTENDERS, type ContenderName } from './contenders/contender.js';
+import { formatJson, formatTable } from './report.js';
+
+const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json] [--contenders LIST] [--naive-count N]
+  --count N           messages seeded for each contender (default 50000)
+  --sqs-latency-ms L  add L ms to every SQS call through a delaying proxy (default 0)
+  --json              print one JSON object instead of the table
+  --contenders LIST   comma-separated subset of ${CONTENDERS.join(',')} (default all)
+  --naive-count N     messages for the naive contender (default: --count, or 2000 with added latency,
+                      where it drains about 40 messages a second)
+  --database-url URL  use this PostgreSQL server instead of an embedded one
+The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      count: { type: 'string' },
+      'sqs-latency-ms': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      contenders: { type: 'string' },
+      'naive-count': { type: 'string' },
+      'database-url': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const count = whole('count', values.count, 50_000, 10, 5_000_000);
+  const sqsLatencyMs = whole('sqs-latency-ms', values['sqs-latency-ms'], 0, 0, 1_000);
+  const naiveCount = whole('naive-count', values['naive-count'], sqsLatencyMs > 0 ? Math.min(count, 2_000) : count, 10, count);
+  const contenders = (values.contenders ?? CONTENDERS.join(',')).split(',').map((c) => c.trim()) as ContenderName[];
+  for (const c of contenders) if (!CONTENDERS.includes(c)) throw new UsageError(`--contenders: unknown contender "${c}"`);
+
+  const result = await runBench({
+    count,
+    naiveCount,
+    sqsLatencyMs,
+    contenders,
+    maskingMs: count >= 10_000 ? 2_000 : 200,
+    ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(values.json ? formatJson(result) : formatTable(result));
+  return result.verified ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    const prefix = error instanceof BenchError ? 'benchmark failed' : 'benchmark crashed';
+    console.error(`${prefix}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
