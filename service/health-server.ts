@@ -7,9 +7,9 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(options: { host: string; port: number; status: () => ConsumerStatus }): Promise<HealthServer> {
-  const server = http.createServer((req, res) => {
-    const status = options.status();
+export async function startHealthServer(options: { host: string; port: number; status: () => Promise<ConsumerStatus> }): Promise<HealthServer> {
+  const server = http.createServer(async (req, res) => {
+    const status = await options.status();
     const path = (req.url ?? '').split('?')[0];
     const ok = path === '/health/live' ? status.live : path === '/health/ready' ? status.ready : undefined;
     if (req.method !== 'GET' || ok === undefined) {

@@ -5,6 +5,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import { Consumer } from './consumer.js';
+import { databaseCheck } from './database-check.js';
 import { createPool } from './db-pool.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { loadKeyset } from './keys.js';
@@ -52,10 +53,19 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     { sqs, pool, masker, logger, metrics },
     { ...config, maxConcurrentFlushes: config.database.poolSize },
   );
+  const databaseReachable = databaseCheck(pool);
   const health =
     options.health === false
       ? undefined
-      : await startHealthServer({ host: config.healthHost, port: config.healthPort, status: () => consumer.status() });
+      : await startHealthServer({
+          host: config.healthHost,
+          port: config.healthPort,
+          status: async () => {
+            const status = consumer.status();
+            const reachable = await databaseReachable();
+            return { ...status, databaseUp: status.databaseUp && reachable, ready: status.ready && reachable };
+          },
+        });
   metrics.startEmitting(config.metricsIntervalMs);
   consumer.start();
   logger.info(

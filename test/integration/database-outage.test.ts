@@ -70,4 +70,18 @@ describe('a PostgreSQL outage mid-run', () => {
     expect(logs.some((line) => line.includes('database unavailable; receiving paused'))).toBe(true);
     expect(logs.some((line) => line.includes('database reachable again; receiving resumed'))).toBe(true);
   });
+
+  it('turns an idle consumer not ready while the database is down, and ready again after', async () => {
+    const { service } = await startTestService(queues, server.url);
+    const ready = async (): Promise<number> => (await fetch(`http://127.0.0.1:${service.health!.port}/health/ready`)).status;
+    try {
+      expect(await ready()).toBe(200);
+      await server.stop();
+      await waitFor(async () => (await ready()) === 503, 15_000, 'not ready');
+      await server.start();
+      await waitFor(async () => (await ready()) === 200, 15_000, 'ready again');
+    } finally {
+      await service.stop();
+    }
+  });
 });
