@@ -113,6 +113,20 @@ export function createNetwork(config: StackConfig): Network {
     });
   }
 
+  // With a NAT gateway the tasks may also reach HTTPS beyond AWS; without one there is no route.
+  if (withNat) {
+    for (const [role, group] of Object.entries(taskGroups)) {
+      new aws.vpc.SecurityGroupEgressRule(`${prefix}-${role}-to-internet`, {
+        securityGroupId: group.id,
+        cidrIpv4: '0.0.0.0/0',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'HTTPS beyond AWS through the NAT gateway',
+      });
+    }
+  }
+
   return {
     vpcId: vpc.vpcId,
     privateSubnetIds,

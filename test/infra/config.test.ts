@@ -23,10 +23,20 @@ describe('stack configuration', () => {
     await expect(runStack('dev', { 'login-pipeline:availabilityZones': 1 })).rejects.toThrow(/availabilityZones/);
   });
 
-  it('adds public subnets for NAT gateways only when NAT is asked for', async () => {
+  it('adds public subnets, NAT gateways and HTTPS egress beyond AWS only when NAT is asked for', async () => {
     const run = await runStack('dev', { 'login-pipeline:natGateways': 'single', 'login-pipeline:imageTag': 'nat-test' });
     const [vpc] = ofType(run.resources, 'awsx:ec2:Vpc');
     expect(vpc!.inputs.natGateways).toEqual({ strategy: 'Single' });
     expect((vpc!.inputs.subnetSpecs as { type: string }[]).map((s) => s.type)).toEqual(['Public', 'Private', 'Isolated']);
+    const openEgress = (resources: typeof run.resources) =>
+      ofType(resources, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')
+        .filter((rule) => rule.inputs.cidrIpv4 === '0.0.0.0/0')
+        .map((rule) => `${String(rule.inputs.ipProtocol)}/${String(rule.inputs.toPort)}`);
+    expect(openEgress(run.resources)).toEqual(['tcp/443', 'tcp/443']);
+
+    const withoutNat = await runStack('dev', { 'login-pipeline:imageTag': 'nat-test' });
+    const [plainVpc] = ofType(withoutNat.resources, 'awsx:ec2:Vpc');
+    expect((plainVpc!.inputs.subnetSpecs as { type: string }[]).map((s) => s.type)).toEqual(['Private', 'Isolated']);
+    expect(openEgress(withoutNat.resources)).toEqual([]);
   });
 });
