@@ -27,6 +27,8 @@ export interface DatabaseConfig {
   source: DatabaseSource;
   /** `verify-full` (default for host/port form) verifies the server certificate against the RDS CA bundle. */
   tls: 'disable' | 'verify-full';
+  /** DATABASE_CA_FILE: PEM bundle that verify-full trusts. Default: the shipped certs/rds-global-bundle.pem. */
+  caFile: string | undefined;
   /** Connections in the pool; each in-flight batch write holds one. Default 4. */
   poolSize: number;
 }
@@ -120,15 +122,21 @@ function readKeys(env: Env): KeySource {
   throw new ConfigError('MASKING_KEY', 'is required (or MASKING_KEYSET / MASKING_KEY_SECRET_ID)');
 }
 
+/** Masking mode and key source: what `npm run unmask` and `npm run rekey` need, without the queue settings. */
+export function readMaskingConfig(env: Env): Config['masking'] {
+  return { mode: oneOf(env, 'MASKING_MODE', ['encrypt', 'hash'], 'encrypt'), keys: readKeys(env) };
+}
+
 export function readDatabaseConfig(env: Env): DatabaseConfig {
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 4, 1, 100);
+  const caFile = optional(env, 'DATABASE_CA_FILE');
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== undefined) {
     const parsed = url(env, 'DATABASE_URL', databaseUrl);
     if (!/^postgres(ql)?:$/.test(new URL(parsed).protocol)) {
       throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
     }
-    return { source: { kind: 'url', url: parsed }, tls: oneOf(env, 'DATABASE_TLS', ['disable', 'verify-full'], 'disable'), poolSize };
+    return { source: { kind: 'url', url: parsed }, tls: oneOf(env, 'DATABASE_TLS', ['disable', 'verify-full'], 'disable'), caFile, poolSize };
   }
   const host = optional(env, 'DATABASE_HOST');
   if (host === undefined) throw new ConfigError('DATABASE_URL', 'is required (or DATABASE_HOST with DATABASE_SECRET_ID)');
@@ -137,6 +145,11 @@ export function readDatabaseConfig(env: Env): DatabaseConfig {
   const password = optional(env, 'DATABASE_PASSWORD');
   if (secretId === undefined && (user === undefined || password === undefined)) {
     throw new ConfigError('DATABASE_SECRET_ID', 'is required with DATABASE_HOST (or DATABASE_USER and DATABASE_PASSWORD)');
+  }
+  if (user === undefined) {
+    // PostgreSQL's startup message names the user before any password is asked for, so the user
+    // cannot wait for the secret that pg reads at each new connection.
+    throw new ConfigError('DATABASE_USER', "is required with DATABASE_SECRET_ID (the secret's username, e.g. the RDS master user)");
   }
   return {
     source: {
@@ -149,6 +162,7 @@ export function readDatabaseConfig(env: Env): DatabaseConfig {
       password,
     },
     tls: oneOf(env, 'DATABASE_TLS', ['disable', 'verify-full'], 'verify-full'),
+    caFile,
     poolSize,
   };
 }
@@ -160,7 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
     queueUrl: url(env, 'QUEUE_URL', required(env, 'QUEUE_URL')),
     dlqUrl: url(env, 'DLQ_URL', required(env, 'DLQ_URL')),
     database: readDatabaseConfig(env),
-    masking: { mode: oneOf(env, 'MASKING_MODE', ['encrypt', 'hash'], 'encrypt'), keys: readKeys(env) },
+    masking: readMaskingConfig(env),
     receiveConcurrency: integer(env, 'RECEIVE_CONCURRENCY', 4, 1, 64),
     receiveBatchSize: integer(env, 'RECEIVE_BATCH_SIZE', 10, 1, 10),
     waitTimeSeconds: integer(env, 'WAIT_TIME_SECONDS', 20, 0, 20),
