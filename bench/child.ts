@@ -18,13 +18,14 @@ export interface BenchChild<Message> {
   /** The next message of `type` the child sends; rejects if the child exits first. */
   next<T extends Message>(type: string, timeoutMs?: number): Promise<T>;
   send(message: unknown): void;
-  /** Resolves when the child has exited (SIGTERM first, SIGKILL if it lingers). */
-  kill(): Promise<void>;
+  /** Resolves when the child has exited: after `graceMs` on its own, then SIGTERM, then SIGKILL. */
+  kill(graceMs?: number): Promise<void>;
 }
 
 export function forkBenchChild<Message extends { type: string }>(file: string, env: Record<string, string>): BenchChild<Message> {
   const child = fork(path.join(HERE, file), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is for profiling a contender.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -66,8 +67,14 @@ export function forkBenchChild<Message extends { type: string }>(file: string, e
     send(message) {
       child.send(message as object);
     },
-    async kill() {
+    async kill(graceMs = 0) {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      if (graceMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exitedPromise, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+        clearTimeout(timer);
+        if (child.exitCode !== null || child.signalCode !== null) return;
+      }
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exitedPromise;

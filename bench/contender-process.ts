@@ -17,6 +17,12 @@ const send = (message: ContenderMessage): void => {
   process.send?.(message);
 };
 
+/** Exits once the last message is out, so nothing left open (keep-alive sockets, a log file) keeps the process. */
+const finish = (message: ContenderMessage): void => {
+  if (!process.send) process.exit(0);
+  process.send(message, () => process.exit(0));
+};
+
 try {
   const name = process.env.BENCH_CONTENDER as ContenderName;
   const context = JSON.parse(process.env.BENCH_CONTEXT ?? '{}') as ContenderContext;
@@ -30,16 +36,13 @@ try {
     running.stop().then(
       (counts) => {
         // maxRSS is in kibibytes: the process's high-water mark, not the size at the end.
-        send({ type: 'done', counts, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
-        process.disconnect();
+        finish({ type: 'done', counts, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
       },
       (error: unknown) => {
-        send({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
-        process.disconnect();
+        finish({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
       },
     );
   });
 } catch (error) {
-  send({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
-  process.disconnect();
+  finish({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
 }

@@ -23,6 +23,10 @@ export function formatTable(result: BenchResult): string {
     '',
   ];
   for (const [ratio, value] of Object.entries(result.ratios)) out.push(`${ratio}: ${value.toFixed(2)}`);
+  for (const name of CONTENDERS) {
+    const runs = result.contenders[name]?.runs;
+    if (runs) out.push(`${name} runs (msg/s, median shown): ${runs.map((r) => number(Math.round(r))).join(', ')}`);
+  }
   out.push(`masking alone, one core: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
   for (const name of CONTENDERS) {
     for (const c of result.contenders[name]?.checks ?? []) {

@@ -9,6 +9,7 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --sqs-latency-ms L  add L ms to every SQS call through a delaying proxy (default 0)
   --json              print one JSON object instead of the table
   --contenders LIST   comma-separated subset of ${CONTENDERS.join(',')} (default all)
+  --repeat R          run each contender R times, interleaved, and report each one's median run
   --naive-count N     messages for the naive contender (default: --count, or 2000 with added latency,
                       where it drains about 40 messages a second)
   --database-url URL  use this PostgreSQL server instead of an embedded one
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       contenders: { type: 'string' },
       'naive-count': { type: 'string' },
+      repeat: { type: 'string' },
       'database-url': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -54,6 +56,7 @@ async function main(): Promise<number> {
     naiveCount,
     sqsLatencyMs,
     contenders,
+    repeat: whole('repeat', values.repeat, 1, 1, 20),
     maskingMs: count >= 10_000 ? 2_000 : 200,
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
