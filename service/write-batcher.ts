@@ -16,8 +16,9 @@ export interface WriteBatcherOptions {
   maxConcurrentFlushes: number;
 }
 
-export class WriteBatcher {
-  private buffer: PendingRow[] = [];
+/** Batches rows for the database; the consumer also batches its DLQ moves with it, ten to a call. */
+export class WriteBatcher<T = PendingRow> {
+  private buffer: T[] = [];
   private timer: NodeJS.Timeout | undefined;
   private due = false;
   private flushing = new Set<Promise<void>>();
@@ -27,7 +28,7 @@ export class WriteBatcher {
 
   constructor(
     private readonly options: WriteBatcherOptions,
-    private readonly write: (batch: PendingRow[]) => Promise<void>,
+    private readonly write: (batch: T[]) => Promise<void>,
   ) {}
 
   /** Rows held, buffered or being written. */
@@ -43,7 +44,7 @@ export class WriteBatcher {
     return this.held < this.options.flushRows * (this.options.maxConcurrentFlushes + 1);
   }
 
-  add(rows: readonly PendingRow[]): void {
+  add(rows: readonly T[]): void {
     if (rows.length === 0) return;
     this.buffer.push(...rows);
     if (this.timer === undefined && !this.due) {
@@ -87,7 +88,7 @@ export class WriteBatcher {
     }
   }
 
-  private start(batch: PendingRow[]): void {
+  private start(batch: T[]): void {
     this.rowsInFlight += batch.length;
     const flush = this.write(batch)
       .catch(() => undefined) // the writer owns its errors; a batch it gives up on reappears from SQS
