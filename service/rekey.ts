@@ -7,11 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { readDatabaseConfig, readMaskingConfig } from './config.js';
-import { createPool } from './db-pool.js';
+import { readMaskingConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { KeysetError, loadKeyset } from './keys.js';
 import { createMasker, type Masker } from './masking.js';
+import { openToolDatabase, type ToolDatabase } from './tool-database.js';
 import { countOlderVersionRows, rekeyBatch, type RekeyFailure } from './rekey-batch.js';
 
 const USAGE = 'usage: npm run rekey -- [--batch-size N (default 500)] [--pause-ms N (default 0)] [--after-id ID (default 0)]';
@@ -101,10 +101,10 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     return EXIT.usage;
   }
   let masker: Masker;
-  let pool: pg.Pool;
+  let database: ToolDatabase;
   try {
     masker = createMasker(await loadKeyset(masking.keys), masking.mode);
-    pool = createPool(readDatabaseConfig(env));
+    database = await openToolDatabase(env, (line) => console.error(`rekey: ${line}`));
   } catch (error) {
     if (error instanceof KeysetError || error instanceof ConfigError) {
       console.error(`rekey: ${error.message}`);
@@ -120,7 +120,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     console.log(`rekey: re-encrypting values under older versions to ${masker.activeVersion}, ${options.batchSize} rows a batch`);
-    const totals = await rekeyAll(pool, masker, { ...options, stopRequested: () => stop, log: (line) => console.log(line) });
+    const totals = await rekeyAll(database.pool, masker, { ...options, stopRequested: () => stop, log: (line) => console.log(line) });
     console.log(
       `rekey: ${totals.stopped ? 'stopped' : 'done'}: ${totals.converted} row(s) re-encrypted to ${masker.activeVersion} in ` +
         `${totals.batches} batch(es); ${totals.failures.length} row value(s) could not be converted; ` +
@@ -135,7 +135,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     return totals.remaining === 0 && !totals.stopped ? EXIT.done : EXIT.incomplete;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    await pool.end();
+    await database.close();
   }
 }
 

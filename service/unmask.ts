@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { CallerIdentityError, identifyCaller, usesAwsIdentity, type Caller } from './caller-identity.js';
-import { readDatabaseConfig, readMaskingConfig } from './config.js';
-import { createPool } from './db-pool.js';
+import { readMaskingConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { KeysetError, loadKeyset } from './keys.js';
+import { openToolDatabase, type ToolDatabase } from './tool-database.js';
 import { createMasker, UnmaskError, type Masker, type Unmasked } from './masking.js';
 import { recordPiiAccess, type PiiAccessRecord } from './pii-access-log.js';
 
@@ -114,10 +114,10 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     return EXIT.usage;
   }
   let masker: Masker;
-  let pool: pg.Pool;
+  let database: ToolDatabase;
   try {
     masker = createMasker(await loadKeyset(masking.keys), masking.mode);
-    pool = createPool(readDatabaseConfig(env));
+    database = await openToolDatabase(env, (line) => console.error(`unmask: ${line}`));
   } catch (error) {
     if (error instanceof KeysetError || error instanceof ConfigError) {
       console.error(`unmask: ${error.message}`);
@@ -136,7 +136,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     }
     const { exitCode } = await unmaskWithAudit({
       masker,
-      pool,
+      pool: database.pool,
       caller,
       reason,
       values,
@@ -145,7 +145,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     });
     return exitCode;
   } finally {
-    await pool.end();
+    await database.close();
   }
 }
 

@@ -1,0 +1,42 @@
+// The database for the operator tools (unmask, rekey): the configured one (DATABASE_URL or
+// DATABASE_HOST), or, on a developer machine with neither set, the local stack's own PostgreSQL
+// that `npm start` keeps in .local/, started just for the command and stopped after it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { readDatabaseConfig } from './config.js';
+import { createPool } from './db-pool.js';
+import { ConfigError } from './errors.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The names service/local/start.ts uses for the local stack. */
+const LOCAL_DATABASE = 'login_pipeline';
+
+export interface ToolDatabase {
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export async function openToolDatabase(env: Record<string, string | undefined>, note: (line: string) => void): Promise<ToolDatabase> {
+  if (env.DATABASE_URL?.trim() || env.DATABASE_HOST?.trim()) {
+    const pool = createPool(readDatabaseConfig(env));
+    return { pool, close: () => pool.end() };
+  }
+  const dataDir = path.join(path.resolve(env.LOCAL_STATE_DIR ?? path.join(ROOT, '.local')), 'postgres');
+  if (!fs.existsSync(dataDir)) {
+    throw new ConfigError('DATABASE_URL', 'is required (or DATABASE_HOST); there is no local stack in .local/ either (run npm start first)');
+  }
+  // Loaded only here: the embedded binaries are a development dependency, absent from the image.
+  const { startLocalPostgres } = await import('./local/postgres-server.js');
+  note(`using the local stack's PostgreSQL (${path.relative(process.cwd(), dataDir) || dataDir}), database ${LOCAL_DATABASE}`);
+  const server = await startLocalPostgres({ dataDir, fast: true });
+  const pool = createPool({ source: { kind: 'url', url: server.urlFor(LOCAL_DATABASE) }, tls: 'disable', caFile: undefined, poolSize: 2 });
+  return {
+    pool,
+    close: async () => {
+      await pool.end();
+      await server.stop();
+    },
+  };
+}
