@@ -72,6 +72,22 @@ describe('the encrypt construction (docs/keys.md)', () => {
   });
 });
 
+describe('the input limit of docs/keys.md', () => {
+  it.each([
+    ['k1', 173],
+    ['k99', 173],
+    ['k100', 172],
+    ['k1000', 171],
+    ['k999999', 170],
+  ])('is %s: %i bytes, and the longest accepted input fills varchar(256) without passing it', (version, limit) => {
+    const masker = createMasker({ active: version, keys: new Map([[version, key1]]) }, 'encrypt');
+    expect(masker.maxInputBytes).toBe(limit);
+    expect(masker.mask('ip', 'a'.repeat(limit)).length).toBeLessThanOrEqual(256);
+    expect(masker.mask('ip', 'a'.repeat(limit)).length).toBeGreaterThan(252);
+    expect(() => masker.mask('ip', 'a'.repeat(limit + 1))).toThrow(MaskedValueTooLongError);
+  });
+});
+
 describe('the hash construction (docs/keys.md)', () => {
   it('is HMAC-SHA256 under an HKDF-SHA256 per-field key, base64url after the version', () => {
     const fieldKey = crypto.hkdfSync('sha256', key1, Buffer.alloc(0), 'login-pipeline mask hmac-sha256 ip', 32);
