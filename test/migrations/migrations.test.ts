@@ -42,9 +42,11 @@ describe('migrations', () => {
   });
 
   it('roll back and forward again', async () => {
-    await migrate(db.pool, 'down', 3);
+    const applied = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pgmigrations')).rows[0]!.n;
+    expect(applied).toBeGreaterThanOrEqual(3);
+    await migrate(db.pool, 'down', applied);
     const gone = await db.pool.query(`SELECT to_regclass('user_logins') AS t`);
     expect(gone.rows[0].t).toBeNull();
-    expect(await migrate(db.pool)).toHaveLength(3);
+    expect(await migrate(db.pool)).toHaveLength(applied);
   });
 });
