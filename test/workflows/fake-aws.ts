@@ -1,7 +1,7 @@
 // A stand-in `aws` CLI for the deploy scripts: records every call and answers from canned files,
 // so the scripts' decisions (which revision, which subnets, when to stop the deploy) can be tested
 // without an AWS account. Answers are given already shaped as `--query` would shape them.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,11 @@ export interface FakeAws {
 }
 
 export function createFakeAws(): FakeAws {
+  // The deploy scripts shape JSON with jq, as GitHub's runners provide it; without it every
+  // scenario would fail for a reason that has nothing to do with the script.
+  if (spawnSync('jq', ['--version']).status !== 0) {
+    throw new Error('jq is not installed; the deploy script tests need it: sudo apt-get install -y jq');
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'fake-aws-'));
   writeFileSync(path.join(dir, 'aws'), FAKE);
   chmodSync(path.join(dir, 'aws'), 0o755);

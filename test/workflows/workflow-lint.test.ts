@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FIXTURES, REPO_WORKFLOWS } from './fixture-workflows.js';
-import { actionlint, runBlocks, shellcheck, shellcheckFile, shellcheckRunBlocks, workflowFiles } from './workflow-lint.js';
+import { actionlint, runBlocks, shellcheck, shellcheckFile, shellcheckRunBlocks, ShellcheckMissingError, workflowFiles } from './workflow-lint.js';
 
 const SCRIPTS = path.resolve(REPO_WORKFLOWS, '..', 'scripts');
 
@@ -41,5 +41,16 @@ describe('workflow lint catches broken workflows', () => {
     expect(block!.script).toBe('echo "testing ${GHA_EXPRESSION}" && npm test');
     expect(shellcheck(block!.script)).toEqual([]);
     expect(shellcheck('echo ${GHA_EXPRESSION}').join('\n')).toMatch(/SC2086/);
+  });
+});
+
+describe('without shellcheck', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('the workflow lint fails, saying how to install it, instead of passing silently', () => {
+    vi.stubEnv('SHELLCHECK', '/nonexistent/shellcheck');
+    const lint = () => shellcheckRunBlocks(path.join(REPO_WORKFLOWS, 'cd.yml'));
+    expect(lint).toThrow(ShellcheckMissingError);
+    expect(lint).toThrow(/apt-get install -y shellcheck/);
   });
 });

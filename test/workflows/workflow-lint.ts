@@ -67,8 +67,11 @@ export function runBlocks(file: string): RunBlock[] {
 
 const HEADER_LINES = 1;
 
+/** SHELLCHECK names another binary (or, in a test, a missing one). */
+const shellcheckCommand = () => process.env.SHELLCHECK || 'shellcheck';
+
 function shellcheckAvailable(): boolean {
-  const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  const probe = spawnSync(shellcheckCommand(), ['--version'], { encoding: 'utf8' });
   return probe.error === undefined && probe.status === 0;
 }
 
@@ -78,7 +81,7 @@ export function shellcheck(script: string, shell: 'bash' | 'sh' = 'bash'): strin
   // GitHub runs `bash -e {0}`: the header tells shellcheck the dialect. The placeholder stays an
   // unknown environment variable, so an unquoted expression is flagged like any unquoted value.
   const header = `#!/usr/bin/env ${shell}\n`;
-  const result = spawnSync('shellcheck', ['--format=gcc', '--external-sources', '-'], { input: header + script, encoding: 'utf8' });
+  const result = spawnSync(shellcheckCommand(), ['--format=gcc', '--external-sources', '-'], { input: header + script, encoding: 'utf8' });
   if (result.error) throw new ShellcheckMissingError({ cause: result.error });
   return result.stdout
     .split('\n')
@@ -88,7 +91,7 @@ export function shellcheck(script: string, shell: 'bash' | 'sh' = 'bash'): strin
 
 export function shellcheckFile(file: string): string[] {
   if (!shellcheckAvailable()) throw new ShellcheckMissingError();
-  const result = spawnSync('shellcheck', ['--format=gcc', file], { encoding: 'utf8' });
+  const result = spawnSync(shellcheckCommand(), ['--format=gcc', file], { encoding: 'utf8' });
   return result.stdout.split('\n').filter(Boolean);
 }
 
