@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { skipWithout } from '../support/system-tools.js';
 import { createFakeAws, type FakeAws } from './fake-aws.js';
 import { REPO_WORKFLOWS } from './fixture-workflows.js';
 import { StackOutputsError, stackOutputsToEnv } from '../../.github/scripts/stack-outputs-to-env.js';
@@ -12,11 +13,17 @@ const OLD_TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/login-migrate
 const NEW_TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/login-migrate:8';
 const TASK = 'arn:aws:ecs:eu-west-1:123456789012:task/login/0f1e2d3c4b5a';
 
+// The scripts shape JSON with jq, as GitHub's runners provide it.
+const noJq = skipWithout('jq', 'install it with: sudo apt-get install -y jq (macOS: brew install jq)');
+
 let aws: FakeAws;
-beforeEach(() => {
+beforeEach((context) => {
+  if (noJq) context.skip();
   aws = createFakeAws();
 });
-afterEach(() => aws.remove());
+afterEach(() => {
+  if (!noJq) aws.remove();
+});
 
 describe('run-migration.sh', () => {
   const env = {
