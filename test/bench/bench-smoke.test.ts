@@ -1,0 +1,62 @@
+// `npm run bench -- --count 500`: the whole benchmark, small, as a fresh clone runs it. Not a
+// measurement: it proves each contender drained its queue and was verified to have written exactly
+// what it should, so a broken contender (or a broken check) fails CI rather than a published table.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+import type { BenchResult } from '../../bench/bench.js';
+import { CONTENDERS } from '../../bench/contenders/contender.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function runBenchCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', 'bench', '--silent', '--', ...args], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench', () => {
+  it('drains 500 messages with every contender, each verified correct, and reports rates, memory and ratios', { timeout: 240_000 }, async () => {
+    const { code, stdout, stderr } = await runBenchCli(['--count', '500', '--json', '--database-url', inject('postgresUrl')]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.trim()) as BenchResult;
+
+    expect(result.verified).toBe(true);
+    for (const name of CONTENDERS) {
+      const contender = result.contenders[name]!;
+      expect(contender, name).toBeDefined();
+      const failed = contender.checks.filter((c) => !c.ok);
+      expect(failed, name).toEqual([]);
+      expect(contender.verified, name).toBe(true);
+      expect(contender.messages, name).toBe(500);
+      expect(contender.msgsPerSec, name).toBeGreaterThan(0);
+      expect(contender.elapsedMs, name).toBeGreaterThan(0);
+      expect(contender.peakRssMb, name).toBeGreaterThan(0);
+    }
+
+    // The sample really holds malformed messages, and the consumer's verification counted them in the DLQ.
+    const dlq = result.contenders.consumer!.checks.find((c) => c.what.includes('DLQ'))!;
+    expect(dlq.expected).toBeGreaterThan(0);
+    expect(dlq.actual).toBe(dlq.expected);
+    const rows = result.contenders.consumer!.checks.find((c) => c.what.startsWith('rows written'))!;
+    expect(rows.actual + dlq.actual).toBe(500);
+
+    const { ceiling, naive, consumer } = result.contenders;
+    expect(result.ratios['consumer/ceiling']).toBeCloseTo(consumer!.msgsPerSec / ceiling!.msgsPerSec, 2);
+    expect(result.ratios['consumer/naive']).toBeCloseTo(consumer!.msgsPerSec / naive!.msgsPerSec, 2);
+    expect(result.masking.encrypt).toBeGreaterThan(0);
+    expect(result.masking.hash).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown contender with a usage error', async () => {
+    const { code, stderr } = await runBenchCli(['--contenders', 'ceiling,fastest']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown contender "fastest"');
+  });
+});
