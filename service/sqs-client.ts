@@ -22,10 +22,6 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 5,
-    // The SDK checks an MD5 of every received body and of every sent batch: a quarter of the CPU a
-    // receive costs (bench/, `npm run bench`), and the consumer is CPU-bound on SDK calls. HTTPS
-    // already guarantees the bytes arrive intact, and validation rejects anything malformed.
-    md5: false,
     requestHandler: new NodeHttpHandler({
       // Long polls hold a socket for up to 20 s; the default pool of 50 is shared by everything else.
       httpsAgent: new Agent({ keepAlive: true, maxSockets }),
