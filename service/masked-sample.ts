@@ -1,9 +1,8 @@
 // `npx tsx service/masked-sample.ts [N]`: prints the masked ip and device_id of the N newest rows
 // (default 3), one a line, for trying `npm run unmask` on a local stack that has no psql.
 // Masked values only; nothing here can show an original.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openToolDatabase } from './tool-database.js';
+import { runIfEntryPoint } from './run-cli.js';
 
 export async function main(argv: string[], env = process.env): Promise<number> {
   const count = Number(argv[0] ?? 3);
@@ -26,14 +25,4 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error('masked-sample failed:', error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'masked-sample', main);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { readDatabaseConfig } from './config.js';
 import { createPool } from './db-pool.js';
 import { ConfigError } from './errors.js';
+import { runIfEntryPoint } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Source (tsx) and compiled (dist/) layouts both keep migrations/ beside service/. */
@@ -65,12 +66,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('migration failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'migration', main, { forceExit: true });

@@ -1,11 +1,10 @@
 // `npm run redrive -- [--dry-run] [--max N]`: count the DLQ by reason, or move its messages back to
 // the login queue. Prints counts only: message bodies hold raw PII.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readRedriveConfig, REDRIVE_USAGE } from './dlq-config.js';
 import { redriveDlq, type RedriveReport } from './dlq-redrive.js';
 import { ConfigError } from './errors.js';
 import { createSqsClient } from './sqs-client.js';
+import { runIfEntryPoint } from './run-cli.js';
 
 export function formatReport(report: RedriveReport): string {
   const reasons = Object.entries(report.byReason)
@@ -44,13 +43,4 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      // QueueError messages name the queue and the step, never a body.
-      console.error('redrive failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'redrive', main, { forceExit: true });

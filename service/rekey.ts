@@ -2,9 +2,7 @@
 // active, re-encrypts every user_logins value masked under an older version to the active one.
 // Batches are small transactions walking the primary key, so an interruption loses at most one
 // batch's work and a second run simply finds fewer rows; it can run while the consumer writes.
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { readMaskingConfig } from './config.js';
@@ -13,6 +11,7 @@ import { KeysetError, loadKeyset } from './keys.js';
 import { createMasker, type Masker } from './masking.js';
 import { openToolDatabase, type ToolDatabase } from './tool-database.js';
 import { countOlderVersionRows, rekeyBatch, type RekeyFailure } from './rekey-batch.js';
+import { runIfEntryPoint } from './run-cli.js';
 
 const USAGE = 'usage: npm run rekey -- [--batch-size N (default 500)] [--pause-ms N (default 0)] [--after-id ID (default 0)]';
 
@@ -139,14 +138,4 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error('rekey failed:', error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'rekey', main);

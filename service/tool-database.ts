@@ -27,8 +27,12 @@ export async function openToolDatabase(env: Record<string, string | undefined>, 
   if (!fs.existsSync(dataDir)) {
     throw new ConfigError('DATABASE_URL', 'is required (or DATABASE_HOST); there is no local stack in .local/ either (run npm start first)');
   }
-  // Loaded only here: the embedded binaries are a development dependency, absent from the image.
-  const { startLocalPostgres } = await import('./local/postgres-server.js');
+  // Loaded only here, and by a computed specifier so the compiler does not pull the local harness into
+  // dist/: the embedded binaries are a development dependency, absent from the image.
+  const localHarness = './local/postgres-server.js';
+  const { startLocalPostgres } = (await import(localHarness)) as {
+    startLocalPostgres(options: { dataDir: string; fast?: boolean }): Promise<{ urlFor(database: string): string; stop(): Promise<void> }>;
+  };
   note(`using the local stack's PostgreSQL (${path.relative(process.cwd(), dataDir) || dataDir}), database ${LOCAL_DATABASE}`);
   const server = await startLocalPostgres({ dataDir, fast: true });
   const pool = createPool({ source: { kind: 'url', url: server.urlFor(LOCAL_DATABASE) }, tls: 'disable', caFile: undefined, poolSize: 2 });

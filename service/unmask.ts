@@ -1,8 +1,6 @@
 // `npm run unmask -- --reason "<why>" <masked>...` (or masked values on stdin, one a line).
 // Prints `<masked>\t<field>\t<original>` for each value it can recover. Every use is written to
 // pii_access_log first; if that write fails, nothing is printed.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { CallerIdentityError, identifyCaller, usesAwsIdentity, type Caller } from './caller-identity.js';
@@ -12,6 +10,7 @@ import { KeysetError, loadKeyset } from './keys.js';
 import { openToolDatabase, type ToolDatabase } from './tool-database.js';
 import { createMasker, UnmaskError, type Masker, type Unmasked } from './masking.js';
 import { recordPiiAccess, type PiiAccessRecord } from './pii-access-log.js';
+import { runIfEntryPoint } from './run-cli.js';
 
 const USAGE = 'usage: npm run unmask -- --reason "<why>" <masked>...   (or masked values on stdin, one a line)';
 
@@ -149,14 +148,4 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error('unmask failed:', error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'unmask', main);
