@@ -7,9 +7,8 @@ import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { readMaskingConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { KeysetError, loadKeyset } from './keys.js';
-import { createMasker, type Masker } from './masking.js';
-import { openToolDatabase, type ToolDatabase } from './tool-database.js';
+import type { Masker } from './masking.js';
+import { openMaskingTool } from './tool-database.js';
 import { countOlderVersionRows, rekeyBatch, type RekeyFailure } from './rekey-batch.js';
 import { runIfEntryPoint } from './run-cli.js';
 
@@ -99,18 +98,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     );
     return EXIT.usage;
   }
-  let masker: Masker;
-  let database: ToolDatabase;
-  try {
-    masker = createMasker(await loadKeyset(masking.keys), masking.mode);
-    database = await openToolDatabase(env, (line) => console.error(`rekey: ${line}`));
-  } catch (error) {
-    if (error instanceof KeysetError || error instanceof ConfigError) {
-      console.error(`rekey: ${error.message}`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const opened = await openMaskingTool('rekey', env, masking);
+  if (opened === undefined) return EXIT.usage;
+  const { masker, database } = opened;
   let stop = false;
   const onSignal = (signal: string) => {
     console.log(`rekey: ${signal}: stopping after the current batch`);

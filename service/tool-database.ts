@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { readDatabaseConfig } from './config.js';
+import { readDatabaseConfig, type Config } from './config.js';
 import { createPool } from './db-pool.js';
 import { ConfigError } from './errors.js';
+import { KeysetError, loadKeyset } from './keys.js';
+import { createMasker, type Masker } from './masking.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The names service/local/start.ts uses for the local stack. */
@@ -43,4 +45,26 @@ export async function openToolDatabase(env: Record<string, string | undefined>, 
       await server.stop();
     },
   };
+}
+
+/**
+ * The masker and the database an operator tool (unmask, rekey) works with, or undefined after saying
+ * on stderr what is wrong with the keys or the database settings (the caller exits 2).
+ */
+export async function openMaskingTool(
+  name: string,
+  env: Record<string, string | undefined>,
+  masking: Config['masking'],
+): Promise<{ masker: Masker; database: ToolDatabase } | undefined> {
+  try {
+    const masker = createMasker(await loadKeyset(masking.keys), masking.mode);
+    const database = await openToolDatabase(env, (line) => console.error(`${name}: ${line}`));
+    return { masker, database };
+  } catch (error) {
+    if (error instanceof KeysetError || error instanceof ConfigError) {
+      console.error(`${name}: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
 }

@@ -6,9 +6,8 @@ import type pg from 'pg';
 import { CallerIdentityError, identifyCaller, usesAwsIdentity, type Caller } from './caller-identity.js';
 import { readMaskingConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { KeysetError, loadKeyset } from './keys.js';
-import { openToolDatabase, type ToolDatabase } from './tool-database.js';
-import { createMasker, UnmaskError, type Masker, type Unmasked } from './masking.js';
+import { openMaskingTool } from './tool-database.js';
+import { UnmaskError, type Masker, type Unmasked } from './masking.js';
 import { recordPiiAccess, type PiiAccessRecord } from './pii-access-log.js';
 import { runIfEntryPoint } from './run-cli.js';
 
@@ -112,18 +111,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     console.error(`unmask: no masked values given\n${USAGE}`);
     return EXIT.usage;
   }
-  let masker: Masker;
-  let database: ToolDatabase;
-  try {
-    masker = createMasker(await loadKeyset(masking.keys), masking.mode);
-    database = await openToolDatabase(env, (line) => console.error(`unmask: ${line}`));
-  } catch (error) {
-    if (error instanceof KeysetError || error instanceof ConfigError) {
-      console.error(`unmask: ${error.message}`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const opened = await openMaskingTool('unmask', env, masking);
+  if (opened === undefined) return EXIT.usage;
+  const { masker, database } = opened;
   try {
     let caller: Caller;
     try {
