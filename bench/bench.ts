@@ -74,6 +74,8 @@ export interface ContenderResult {
   counts: ContenderCounts;
   /** msgs/s of every run, when repeated; the figures above are from the median run. */
   runs?: number[];
+  /** SQS calls the contender made per 1,000 messages, counted by the latency proxy (so only with added latency). */
+  sqsCallsPer1000?: number;
 }
 
 export interface BenchResult {
@@ -151,7 +153,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const emulator = forkBenchChild<EmulatorMessage>('emulator-process.ts', { BENCH_SQS_LATENCY_MS: String(options.sqsLatencyMs) });
     cleanups.push(() => emulator.kill());
     const { direct, endpoint } = await emulator.next<Extract<EmulatorMessage, { type: 'ready' }>>('ready', 60_000);
-    // Seeding and watching go straight to the emulator: only the contenders pay the latency.
+    const proxiedCalls = async (): Promise<number> => {
+      emulator.send({ type: 'forwarded' });
+      return (await emulator.next<Extract<EmulatorMessage, { type: 'forwarded' }>>('forwarded', 10_000)).count;
+    };
+    // Seeding and watching go straight to the emulator: only the contenders pay the latency (and
+    // only their calls are counted by the proxy).
     const sqs = createSqsClient({ region: REGION, endpoint: direct, credentials: LOCAL_CREDENTIALS });
     cleanups.push(async () => sqs.destroy());
 
@@ -230,18 +237,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           logFile: path.join(tmp, `${name}.log`),
         };
         log(`${name}: draining…`);
+        const callsBefore = options.sqsLatencyMs > 0 ? await proxiedCalls() : 0;
         const child = forkBenchChild<ContenderMessage>('contender-process.ts', { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) });
         let outcome: Extract<ContenderMessage, { type: 'done' }>;
         let startedAt: number;
         let endedAt: number;
         try {
-          const started = await Promise.race([child.next<Extract<ContenderMessage, { type: 'started' }>>('started', 120_000), child.next<Extract<ContenderMessage, { type: 'failed' }>>('failed', 120_000)]);
+          const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
           if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
           startedAt = started.at;
           // Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs.
           endedAt = await drained(sqs, queues.queueUrl, child, 60_000 + messages.length * 100);
           child.send({ type: 'stop' });
-          const done = await Promise.race([child.next<Extract<ContenderMessage, { type: 'done' }>>('done', 60_000), child.next<Extract<ContenderMessage, { type: 'failed' }>>('failed', 60_000)]);
+          const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
           if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
           outcome = done;
         } finally {
@@ -251,6 +259,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
         const checks = await verifyContender({ name, sqs, pool, queues, sentIds, expected: expectedOutcome(messages, masker), counts: outcome.counts });
         const elapsedMs = endedAt - startedAt;
+        const calls = options.sqsLatencyMs > 0 ? (await proxiedCalls()) - callsBefore : undefined;
         const contender: ContenderResult = {
           messages: messages.length,
           msgsPerSec: round(messages.length / (elapsedMs / 1000)),
@@ -259,6 +268,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           verified: checks.every((c) => c.ok),
           checks,
           counts: outcome.counts,
+          ...(calls === undefined ? {} : { sqsCallsPer1000: round((calls / messages.length) * 1000) }),
         };
         (runs[name] ??= []).push(contender);
         result.verified &&= contender.verified;

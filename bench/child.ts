@@ -15,8 +15,8 @@ export class BenchChildError extends Error {
 
 export interface BenchChild<Message> {
   readonly process: ChildProcess;
-  /** The next message of `type` the child sends; rejects if the child exits first. */
-  next<T extends Message>(type: string, timeoutMs?: number): Promise<T>;
+  /** The next message of one of `types` the child sends; rejects if the child exits first. */
+  next<T extends Message>(types: string | readonly string[], timeoutMs?: number): Promise<T>;
   send(message: unknown): void;
   /** Resolves when the child has exited: after `graceMs` on its own, then SIGTERM, then SIGKILL. */
   kill(graceMs?: number): Promise<void>;
@@ -45,10 +45,12 @@ export function forkBenchChild<Message extends { type: string }>(file: string, e
   });
   return {
     process: child,
-    async next<T extends Message>(type: string, timeoutMs = 600_000): Promise<T> {
+    async next<T extends Message>(types: string | readonly string[], timeoutMs = 600_000): Promise<T> {
+      const wanted: readonly string[] = typeof types === 'string' ? [types] : types;
+      const type = wanted.join('" or "');
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const index = inbox.findIndex((m) => m.type === type);
+        const index = inbox.findIndex((m) => wanted.includes(m.type));
         if (index >= 0) return inbox.splice(index, 1)[0] as T;
         if (exited) throw new BenchChildError(`${exited} before sending "${type}"`);
         const left = deadline - Date.now();
