@@ -123,6 +123,32 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   }
 }
 
+/**
+ * Runs one contender in its own process until its queue is empty, then stops it. Returns when it
+ * started receiving, when the queue was first seen empty, and what the contender reported.
+ */
+async function drainWith(
+  name: ContenderName,
+  context: ContenderContext,
+  sqs: SQSClient,
+  messages: number,
+): Promise<{ startedAt: number; endedAt: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+  const child = forkBenchChild<ContenderMessage>('contender-process.ts', { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) });
+  try {
+    const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
+    if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
+    // Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs.
+    const endedAt = await drained(sqs, context.queueUrl, child, 60_000 + messages * 100);
+    child.send({ type: 'stop' });
+    const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
+    if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
+    return { startedAt: started.at, endedAt, outcome: done };
+  } finally {
+    // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
+    await child.kill(5_000);
+  }
+}
+
 /** Resolves at the moment the queue is first seen empty: nothing visible, in flight or delayed. */
 async function drained(sqs: SQSClient, queueUrl: string, child: BenchChild<ContenderMessage>, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -164,7 +190,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     const maskingKey = crypto.randomBytes(64).toString('hex');
     const bodies = generateSample({ count: options.count, seed: options.seed ?? 42 });
-    const masker = createMasker(keysetFromHex(maskingKey), (env.MASKING_MODE as 'encrypt' | 'hash' | undefined) ?? 'encrypt');
     const tuning = Object.fromEntries(TUNING_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]!]));
     const settingsProbe = loadConfig({
       ...tuning,
@@ -174,6 +199,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       DATABASE_URL: 'postgres://127.0.0.1/x',
       MASKING_KEY: maskingKey,
     });
+    // The bench's own masker, with the consumer's mode, works out which bodies must become rows.
+    const masker = createMasker(keysetFromHex(maskingKey), settingsProbe.masking.mode);
 
     const result: BenchResult = {
       date: new Date().toISOString(),
@@ -238,25 +265,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         };
         log(`${name}: draining…`);
         const callsBefore = options.sqsLatencyMs > 0 ? await proxiedCalls() : 0;
-        const child = forkBenchChild<ContenderMessage>('contender-process.ts', { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) });
-        let outcome: Extract<ContenderMessage, { type: 'done' }>;
-        let startedAt: number;
-        let endedAt: number;
-        try {
-          const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
-          if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
-          startedAt = started.at;
-          // Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs.
-          endedAt = await drained(sqs, queues.queueUrl, child, 60_000 + messages.length * 100);
-          child.send({ type: 'stop' });
-          const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
-          if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
-          outcome = done;
-        } finally {
-          // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
-          await child.kill(5_000);
-        }
-
+        const { startedAt, endedAt, outcome } = await drainWith(name, context, sqs, messages.length);
         const checks = await verifyContender({ name, sqs, pool, queues, sentIds, expected: expectedOutcome(messages, masker), counts: outcome.counts });
         const elapsedMs = endedAt - startedAt;
         const calls = options.sqsLatencyMs > 0 ? (await proxiedCalls()) - callsBefore : undefined;
