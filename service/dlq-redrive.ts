@@ -5,6 +5,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type Message,
@@ -81,9 +82,12 @@ export async function redriveDlq(options: RedriveOptions): Promise<RedriveReport
   const { sqs, dlqUrl, queueUrl, dryRun } = options;
   const report: RedriveReport = { dryRun, examined: 0, byReason: {}, moved: 0, sentNotDeleted: 0, failed: 0 };
   const held: Message[] = [];
+  // Only what is in the DLQ when we start: a message the consumer rejects again lands back in the DLQ
+  // while we work, and chasing it would loop for as long as the consumer runs.
+  const limit = Math.min(options.max ?? Infinity, await visibleCount(sqs, dlqUrl));
   try {
-    while (options.max === undefined || report.examined < options.max) {
-      const wanted = Math.min(SQS_BATCH, (options.max ?? Infinity) - report.examined);
+    while (report.examined < limit) {
+      const wanted = Math.min(SQS_BATCH, limit - report.examined);
       const received = await receive(options, wanted);
       if (received.length === 0) break;
       for (const message of received) {
@@ -100,6 +104,15 @@ export async function redriveDlq(options: RedriveOptions): Promise<RedriveReport
     await release(sqs, dlqUrl, held);
   }
   return report;
+}
+
+async function visibleCount(sqs: SQSClient, dlqUrl: string): Promise<number> {
+  try {
+    const response = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    return Number(response.Attributes?.ApproximateNumberOfMessages ?? 0);
+  } catch (cause) {
+    throw new QueueError('reading the DLQ depth failed', dlqUrl, [], { cause });
+  }
 }
 
 async function receive(options: RedriveOptions, wanted: number): Promise<Message[]> {

@@ -28,15 +28,17 @@ const STATE_DIR = path.resolve(process.env.LOCAL_STATE_DIR ?? path.join(ROOT, '.
 const LOCAL_DATABASE = 'login_pipeline';
 const REGION = 'us-east-1';
 
-const USAGE = `usage: npm start -- [--count N] [--messages FILE] [--json]
+const USAGE = `usage: npm start -- [--count N] [--messages FILE] [--json] [--serve]
   --count N        generate N sample login events (default 2000)
   --messages FILE  send FILE's lines instead, one raw message body per line, verbatim
-  --json           print the report as one JSON object instead of a table`;
+  --json           print the report as one JSON object instead of a table
+  --serve          after the report, keep the stack and the consumer running (until Ctrl-C) and print
+                   the variables that point other tools, such as npm run redrive, at it`;
 
-function parseCli(argv: string[]): { count: number; messagesFile?: string; json: boolean } {
+function parseCli(argv: string[]): { count: number; messagesFile?: string; json: boolean; serve: boolean } {
   const { values } = parseArgs({
     args: argv,
-    options: { count: { type: 'string' }, messages: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: { count: { type: 'string' }, messages: { type: 'string' }, json: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
     strict: true,
   });
   if (values.help) {
@@ -45,7 +47,7 @@ function parseCli(argv: string[]): { count: number; messagesFile?: string; json:
   }
   const count = values.count === undefined ? 2000 : Number(values.count);
   if (!Number.isInteger(count) || count < 0 || count > 10_000_000) throw new UsageError(`--count must be a whole number from 0 to 10000000, got "${values.count}"`);
-  return { count, json: values.json, ...(values.messages ? { messagesFile: values.messages } : {}) };
+  return { count, json: values.json, serve: values.serve, ...(values.messages ? { messagesFile: values.messages } : {}) };
 }
 
 class UsageError extends Error {
@@ -89,6 +91,26 @@ async function localDatabaseUrl(log: (line: string) => void): Promise<{ url: str
     await admin.end();
   }
   return { url: server.urlFor(LOCAL_DATABASE), server };
+}
+
+/** Prints how to reach the running stack, then waits for Ctrl-C or SIGTERM. */
+async function serveUntilSignalled(env: Record<string, string>): Promise<void> {
+  const exports = Object.entries(env).map(([name, value]) => `export ${name}='${value}'`);
+  // stderr, so that stdout stays the report (one JSON object with --json).
+  process.stderr.write(
+    [
+      '',
+      'local stack running (the consumer keeps consuming); in another shell:',
+      ...exports.map((line) => `  ${line}`),
+      '  npm run redrive -- --dry-run',
+      'press Ctrl-C to stop',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 async function main(): Promise<number> {
@@ -155,7 +177,7 @@ async function main(): Promise<number> {
       emptyPolls = depth.visible + depth.inFlight + depth.delayed === 0 ? emptyPolls + 1 : 0;
     }
     const drainMs = performance.now() - drainStarted;
-    await service.stop();
+    if (!cli.serve) await service.stop();
     if (!cli.json) progress.finish();
 
     const reportPool = new pg.Pool({ connectionString: database.url, max: 1 });
@@ -177,6 +199,18 @@ async function main(): Promise<number> {
       logFile: path.relative(process.cwd(), logFile) || logFile,
     });
     process.stdout.write(cli.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    if (cli.serve) {
+      await serveUntilSignalled({
+        AWS_REGION: REGION,
+        AWS_ENDPOINT_URL: emulator.endpoint,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        QUEUE_URL: queueUrl,
+        DLQ_URL: dlqUrl,
+        DATABASE_URL: database.url,
+      });
+      await service.stop();
+    }
     return 0;
   } finally {
     await cleanup();

@@ -95,4 +95,47 @@ describe('npm start', () => {
     const leaked = [...secrets].filter((value) => everything.includes(value));
     expect(leaked).toEqual([]);
   }, 120_000);
+
+  it('--serve keeps the stack and the consumer up, so npm run redrive works against it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'service/local/start.ts', '--count', '300', '--json', '--serve'], {
+      cwd: ROOT,
+      env: { ...process.env, LOCAL_STATE_DIR: path.join(state, 'serve'), DATABASE_URL: db.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!stderr.includes('press Ctrl-C to stop')) {
+        if (Date.now() > deadline) throw new Error(`npm start --serve did not come up: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const report = JSON.parse(stdout.trim());
+      expect(report.quarantinedTotal).toBeGreaterThan(0);
+      const env: Record<string, string> = {};
+      for (const [, name, value] of stderr.matchAll(/export (\w+)='([^']*)'/g)) env[name!] = value!;
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(['QUEUE_URL', 'DLQ_URL', 'AWS_ENDPOINT_URL', 'AWS_REGION']));
+
+      const redrive = (args: string[]) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const r = spawn(process.execPath, ['--import', 'tsx', 'service/redrive.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+          let out = '';
+          r.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          r.stderr.on('data', (c: Buffer) => (out += c.toString()));
+          r.once('exit', (code) => resolve({ code, out }));
+        });
+      const dry = await redrive(['--dry-run']);
+      expect(dry.code, dry.out).toBe(0);
+      expect(dry.out).toContain(`dry run: ${report.quarantinedTotal} message(s) in the DLQ`);
+      const moved = await redrive([]);
+      expect(moved.code, moved.out).toBe(0);
+      expect(moved.out).toContain(`redrive: ${report.quarantinedTotal} moved to the login queue`);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 150_000);
 });
