@@ -7,9 +7,8 @@ import { DatabaseUnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 import { LoginQueue, SQS_MAX_BATCH, type Quarantined } from './login-queue.js';
 import { writeRows } from './login-writer.js';
-import type { Masker } from './masking.js';
 import type { Metrics } from './metrics.js';
-import { prepareRow } from './prepare-row.js';
+import type { PrepareOutcome, Preparer } from './preparer.js';
 import type { ReceivedMessage } from './received-message.js';
 import { backoffMs, sleep, Wakeup } from './wakeup.js';
 import { WriteBatcher, type PendingRow } from './write-batcher.js';
@@ -31,7 +30,8 @@ export interface ConsumerSettings {
 export interface ConsumerDeps {
   sqs: SQSClient;
   pool: pg.Pool;
-  masker: Masker;
+  /** Validates and masks; on worker threads by default. */
+  preparer: Preparer;
   logger: Logger;
   metrics: Metrics;
 }
@@ -125,30 +125,38 @@ export class Consumer {
         continue;
       }
       this.heartbeats[index] = Date.now();
-      this.handle(messages);
+      await this.handle(messages);
     }
   }
 
   // 2. Validate and mask each message; rows go to the batcher, rejections to the DLQ.
-  private handle(messages: ReceivedMessage[]): void {
+  private async handle(messages: ReceivedMessage[]): Promise<void> {
     if (messages.length === 0) return;
     this.deps.metrics.received(messages.length);
+    let outcomes: PrepareOutcome[];
+    try {
+      outcomes = await this.deps.preparer.prepare(messages);
+    } catch (error) {
+      // A worker died: leave these messages to reappear after their visibility timeout.
+      this.deps.metrics.error();
+      this.deps.logger.error({ err: error, messageIds: messages.map((m) => m.messageId) }, 'preparing messages failed unexpectedly');
+      return;
+    }
     const rows: PendingRow[] = [];
     const rejected: Quarantined[] = [];
-    for (const message of messages) {
-      try {
-        const prepared = prepareRow(message, this.deps.masker);
-        if (prepared.kind === 'row') rows.push({ message, row: prepared.row });
-        else rejected.push({ message, rejection: prepared.rejection });
-      } catch (error) {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'row') rows.push({ message: outcome.message, row: outcome.row });
+      else if (outcome.kind === 'rejected') rejected.push({ message: outcome.message, rejection: outcome.rejection });
+      else {
         // A bug, not bad input: leave the message to reappear; SQS's redrive policy bounds the retries.
         this.deps.metrics.error();
-        this.deps.logger.error({ err: error, messageId: message.messageId }, 'preparing a message failed unexpectedly');
+        this.deps.logger.error({ error: outcome.error, messageId: outcome.message.messageId }, 'preparing a message failed unexpectedly');
       }
     }
     this.rejects.add(rejected);
     this.batcher.add(rows);
   }
+
 
   // 3. Write a batch; on an outage, pause receiving and retry with jittered backoff until it
   //    succeeds or the shutdown deadline passes (then the messages reappear after their timeout).

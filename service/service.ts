@@ -10,8 +10,8 @@ import { createPool } from './db-pool.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { loadKeyset } from './keys.js';
 import type { Logger } from './logger.js';
-import { createMasker } from './masking.js';
 import { Metrics, type MetricsSink } from './metrics.js';
+import { createPreparer } from './preparer.js';
 import { createSqsClient } from './sqs-client.js';
 
 export interface ServiceOptions {
@@ -36,7 +36,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
   const { logger } = options;
   // Keys first: a bad keyset must stop start-up before anything connects anywhere.
   const keyset = await loadKeyset(config.masking.keys);
-  const masker = createMasker(keyset, config.masking.mode);
+  const preparer = await createPreparer(keyset, config.masking.mode, config.prepareWorkers);
   const metrics = new Metrics({
     namespace: config.metricsNamespace,
     service: config.serviceName,
@@ -50,7 +50,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     maxSockets: config.receiveConcurrency * 2 + 16,
   });
   const consumer = new Consumer(
-    { sqs, pool, masker, logger, metrics },
+    { sqs, pool, preparer, logger, metrics },
     { ...config, maxConcurrentFlushes: config.database.poolSize },
   );
   const databaseReachable = databaseCheck(pool);
@@ -69,7 +69,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
   metrics.startEmitting(config.metricsIntervalMs);
   consumer.start();
   logger.info(
-    { mode: masker.mode, keyVersion: masker.activeVersion, healthPort: health?.port, region: config.region },
+    { mode: config.masking.mode, keyVersion: keyset.active, prepareWorkers: config.prepareWorkers, healthPort: health?.port, region: config.region },
     'service started',
   );
 
@@ -84,6 +84,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
         metrics.stopEmitting();
         await health?.close();
         await pool.end().catch(() => undefined);
+        await preparer.close();
         sqs.destroy();
         return result;
       })();

@@ -1,0 +1,149 @@
+// Validate-and-mask for a whole receive, either on this thread or on a pool of worker threads.
+// Workers receive the key material once, at start, through workerData: it never leaves the process.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { MaskingMode } from './config.js';
+import type { Keyset } from './keys.js';
+import { createMasker, type Masker } from './masking.js';
+import { prepareRow, type Prepared } from './prepare-row.js';
+import type { ReceivedMessage } from './received-message.js';
+
+/** A message that could not be prepared because of a bug, not bad input: it is left to reappear. */
+export type PrepareOutcome = Prepared | { kind: 'failed'; message: ReceivedMessage; error: string };
+
+export interface Preparer {
+  prepare(messages: ReceivedMessage[]): Promise<PrepareOutcome[]>;
+  close(): Promise<void>;
+}
+
+export interface PrepareRequest {
+  id: number;
+  messages: ReceivedMessage[];
+}
+
+export interface PrepareResponse {
+  id: number;
+  outcomes: PrepareOutcome[];
+}
+
+export function prepareMessages(messages: readonly ReceivedMessage[], masker: Masker): PrepareOutcome[] {
+  return messages.map((message) => {
+    try {
+      return prepareRow(message, masker);
+    } catch (error) {
+      // Error messages from validation and masking never carry the value (see masking.ts).
+      return { kind: 'failed', message, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error' };
+    }
+  });
+}
+
+/** Workers by default: one per core beyond the one the SQS loop uses. */
+export function defaultPrepareWorkers(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+export async function createPreparer(keyset: Keyset, mode: MaskingMode, workers: number): Promise<Preparer> {
+  if (workers === 0) {
+    const masker = createMasker(keyset, mode);
+    return { prepare: async (messages) => prepareMessages(messages, masker), close: async () => undefined };
+  }
+  const preparer = new WorkerPreparer(keyset, mode, workers);
+  try {
+    await preparer.started();
+  } catch (error) {
+    await preparer.close();
+    throw error;
+  }
+  return preparer;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** Resolves once the worker has built its masker; rejects if it cannot start. */
+  ready: Promise<void>;
+  markReady?: () => void;
+  failStart?: (error: Error) => void;
+}
+
+interface Pending {
+  resolve(outcomes: PrepareOutcome[]): void;
+  reject(error: Error): void;
+}
+
+class WorkerPreparer implements Preparer {
+  private readonly workers: Slot[] = [];
+  private nextId = 0;
+  private closing = false;
+
+  constructor(
+    private readonly keyset: Keyset,
+    private readonly mode: MaskingMode,
+    count: number,
+  ) {
+    for (let i = 0; i < count; i++) this.workers.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const workerData = { mode: this.mode, active: this.keyset.active, keys: [...this.keyset.keys] };
+    // A worker holds one receive at a time and nothing between them: a small young generation keeps
+    // its heap, and the task's RSS, from growing to V8's defaults.
+    const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+    // Compiled, the worker is plain JavaScript. Under tsx or vitest this module is TypeScript, and a
+    // worker does not inherit the TypeScript loader: a small bootstrap registers tsx first.
+    const worker = import.meta.url.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./prepare-worker.ts', import.meta.url).href)}); });`,
+          { eval: true, workerData, resourceLimits },
+        )
+      : new Worker(new URL('./prepare-worker.js', import.meta.url), { workerData, resourceLimits });
+    const slot: Slot = { worker, pending: new Map<number, Pending>(), ready: Promise.resolve() };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      slot.markReady = resolve;
+      slot.failStart = reject;
+    });
+    worker.on('message', (response: PrepareResponse | 'ready') => {
+      if (response === 'ready') {
+        slot.markReady?.();
+        return;
+      }
+      const pending = slot.pending.get(response.id);
+      slot.pending.delete(response.id);
+      pending?.resolve(response.outcomes);
+    });
+    const fail = (error: Error): void => {
+      slot.failStart?.(error);
+      for (const pending of slot.pending.values()) pending.reject(error);
+      slot.pending.clear();
+      // A worker that died is replaced; what it held is rejected and its messages reappear.
+      const index = this.workers.indexOf(slot);
+      if (!this.closing && index >= 0) this.workers[index] = this.spawn();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (code !== 0 || slot.pending.size > 0) fail(new Error(`prepare worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  prepare(messages: ReceivedMessage[]): Promise<PrepareOutcome[]> {
+    if (messages.length === 0) return Promise.resolve([]);
+    // The least busy worker: receives are small and similar, so this keeps them evenly loaded.
+    const slot = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, messages } satisfies PrepareRequest);
+    });
+  }
+
+  /** Waits until every worker is up, so a worker that cannot start stops start-up, not messages. */
+  async started(): Promise<void> {
+    await Promise.all(this.workers.map((slot) => slot.ready));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+  }
+}

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysetFromHex } from '../../service/keys.js';
+import { generateSample } from '../../service/local/sample-messages.js';
+import { createPreparer, type Preparer } from '../../service/preparer.js';
+import type { ReceivedMessage } from '../../service/received-message.js';
+
+const keyset = keysetFromHex('5e'.repeat(64));
+const messages: ReceivedMessage[] = generateSample({ count: 300, seed: 5, malformedShare: 0.2 }).map((body, i) => ({
+  messageId: `m-${i}`,
+  receiptHandle: `r-${i}`,
+  body,
+  sentTimestamp: Date.UTC(2026, 10, 21, 12),
+  receiveCount: 1,
+}));
+
+describe('preparing messages on worker threads', () => {
+  let workers: Preparer;
+  let inline: Preparer;
+  beforeAll(async () => {
+    workers = await createPreparer(keyset, 'encrypt', 2);
+    inline = await createPreparer(keyset, 'encrypt', 0);
+  });
+  afterAll(async () => {
+    await workers.close();
+    await inline.close();
+  });
+
+  it('gives exactly what preparing on this thread gives, in order', async () => {
+    const batches = Array.from({ length: 30 }, (_, i) => messages.slice(i * 10, i * 10 + 10));
+    const fromWorkers = (await Promise.all(batches.map((batch) => workers.prepare(batch)))).flat();
+    const fromInline = (await Promise.all(batches.map((batch) => inline.prepare(batch)))).flat();
+    expect(fromWorkers).toEqual(fromInline);
+    expect(fromWorkers.map((o) => o.message.messageId)).toEqual(messages.map((m) => m.messageId));
+    expect(fromWorkers.filter((o) => o.kind === 'row').length).toBeGreaterThan(200);
+    expect(fromWorkers.filter((o) => o.kind === 'rejected').length).toBeGreaterThan(20);
+  });
+});
