@@ -18,6 +18,7 @@ import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
 import { createSqsClient } from '../service/sqs-client.js';
 import { forkBenchChild, type BenchChild } from './child.js';
+import { imageNodeOptions } from './image-node-options.js';
 import type { ContenderMessage } from './contender-process.js';
 import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
 import type { EmulatorMessage } from './emulator-process.js';
@@ -133,7 +134,11 @@ async function drainWith(
   sqs: SQSClient,
   messages: number,
 ): Promise<{ startedAt: number; endedAt: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
-  const child = forkBenchChild<ContenderMessage>('contender-process.ts', { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) });
+  const child = forkBenchChild<ContenderMessage>(
+    'contender-process.ts',
+    { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) },
+    name === 'consumer' ? imageNodeOptions() : [],
+  );
   try {
     const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
     if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);

@@ -22,10 +22,14 @@ export interface BenchChild<Message> {
   kill(graceMs?: number): Promise<void>;
 }
 
-export function forkBenchChild<Message extends { type: string }>(file: string, env: Record<string, string>): BenchChild<Message> {
+export function forkBenchChild<Message extends { type: string }>(
+  file: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): BenchChild<Message> {
   const child = fork(path.join(HERE, file), [], {
     // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is for profiling a contender.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    execArgv: ['--import', 'tsx', ...nodeArgs, ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

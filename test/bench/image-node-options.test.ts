@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { imageNodeOptions } from '../../bench/image-node-options.js';
+
+describe('the benchmark runs the consumer with the image’s Node options', () => {
+  it('reads NODE_OPTIONS from service/Dockerfile, where it caps the heap', () => {
+    const options = imageNodeOptions();
+    expect(options).toHaveLength(1);
+    expect(options[0]).toMatch(/^--max-old-space-size=\d+$/);
+  });
+});
