@@ -10,7 +10,7 @@ import { aessiv } from '@noble/ciphers/aes.js';
 import crypto from 'node:crypto';
 import type { MaskingMode } from './config.js';
 import { MaskingError } from './errors.js';
-import type { Keyset } from './keys.js';
+import { isKeyVersion, type Keyset } from './keys.js';
 
 export type PiiField = 'ip' | 'device_id';
 export const PII_FIELDS: readonly PiiField[] = ['ip', 'device_id'];
@@ -153,7 +153,7 @@ export function createMasker(keyset: Keyset, mode: MaskingMode): Masker {
     const colon = masked.indexOf(':');
     const version = colon > 0 ? masked.slice(0, colon) : '';
     const encoded = masked.slice(colon + 1);
-    if (!/^k[1-9][0-9]{0,5}$/.test(version) || !BASE64URL.test(encoded)) {
+    if (!isKeyVersion(version) || !BASE64URL.test(encoded)) {
       throw new UnmaskError('malformed', 'not a masked value (expected k<number>:<base64url>)');
     }
     const body = Buffer.from(encoded, 'base64url');

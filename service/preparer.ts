@@ -4,6 +4,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { MaskingMode } from './config.js';
 import type { Keyset } from './keys.js';
+import type { PrepareWorkerData } from './prepare-worker.js';
 import { createMasker, type Masker } from './masking.js';
 import { prepareRow, type Prepared } from './prepare-row.js';
 import type { ReceivedMessage } from './received-message.js';
@@ -85,7 +86,7 @@ class WorkerPreparer implements Preparer {
   }
 
   private spawn(): Slot {
-    const workerData = { mode: this.mode, active: this.keyset.active, keys: [...this.keyset.keys] };
+    const workerData: PrepareWorkerData = { mode: this.mode, active: this.keyset.active, keys: [...this.keyset.keys] };
     // A worker holds one receive at a time and nothing between them: a small young generation keeps
     // its heap, and the task's RSS, from growing to V8's defaults.
     const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };

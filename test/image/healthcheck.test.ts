@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeLiveness } from '../../service/healthcheck.js';
+import { containerEnv } from './container-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
@@ -58,17 +59,6 @@ describe('liveness probe', () => {
 });
 
 describe('healthcheck script', () => {
-  const containerEnv = (port: number) => ({
-    PATH: process.env.PATH ?? '',
-    AWS_REGION: 'eu-west-1',
-    QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
-    DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
-    DATABASE_HOST: 'db.internal',
-    DATABASE_USER: 'login_admin',
-    DATABASE_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db',
-    MASKING_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys',
-    HEALTH_PORT: String(port),
-  });
   const script = (env: NodeJS.ProcessEnv) =>
     run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'service/healthcheck.ts')], { env, cwd: ROOT }).then(
       () => 0,

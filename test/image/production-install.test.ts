@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerEnv } from './container-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
@@ -84,16 +85,7 @@ describe('the image built from compiled output and production dependencies', () 
   });
 
   it('runs the health check script, unhealthy when no consumer is listening', async () => {
-    const result = await start(['dist/service/healthcheck.js'], {
-      AWS_REGION: 'eu-west-1',
-      QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
-      DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
-      DATABASE_HOST: 'db.internal',
-      DATABASE_USER: 'login_admin',
-      DATABASE_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db',
-      MASKING_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys',
-      HEALTH_PORT: '1',
-    });
+    const result = await start(['dist/service/healthcheck.js'], containerEnv(1));
     expect(result.output).toContain('/health/live did not answer 200');
     expect(result.code).toBe(1);
   });
