@@ -1,8 +1,9 @@
 // The benchmark, in one run: a real PostgreSQL, the SQS emulator in its own process (behind the
 // latency proxy if asked), and for each contender a fresh queue seeded with the same messages and a
 // fresh database. Each contender runs alone in its own process; this process only seeds, watches
-// the queue drain, and verifies. Throughput is messages per second from the contender's start to an
-// empty queue (nothing visible, in flight or delayed).
+// the queue drain, and verifies. Throughput is messages per second from the contender's first
+// ReceiveMessage (as the emulator saw it) to an empty queue (nothing visible, in flight or delayed);
+// the time a contender takes to start is reported apart.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,6 +71,8 @@ export interface ContenderResult {
   msgsPerSec: number;
   elapsedMs: number;
   peakRssMb: number;
+  /** From the contender's process starting its work to its first ReceiveMessage; not in elapsedMs. */
+  startupMs: number;
   verified: boolean;
   checks: Check[];
   counts: ContenderCounts;
@@ -126,14 +129,14 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
 
 /**
  * Runs one contender in its own process until its queue is empty, then stops it. Returns when it
- * started receiving, when the queue was first seen empty, and what the contender reported.
+ * began (before its set-up), when the queue was first seen empty, and what the contender reported.
  */
 async function drainWith(
   name: ContenderName,
   context: ContenderContext,
   sqs: SQSClient,
   messages: number,
-): Promise<{ startedAt: number; endedAt: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+): Promise<{ launchedAt: number; endedAt: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
   const child = forkBenchChild<ContenderMessage>(
     'contender-process.ts',
     { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) },
@@ -147,7 +150,7 @@ async function drainWith(
     child.send({ type: 'stop' });
     const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
     if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
-    return { startedAt: started.at, endedAt, outcome: done };
+    return { launchedAt: started.at, endedAt, outcome: done };
   } finally {
     // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
     await child.kill(5_000);
@@ -184,6 +187,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const emulator = forkBenchChild<EmulatorMessage>('emulator-process.ts', { BENCH_SQS_LATENCY_MS: String(options.sqsLatencyMs) });
     cleanups.push(() => emulator.kill());
     const { direct, endpoint } = await emulator.next<Extract<EmulatorMessage, { type: 'ready' }>>('ready', 60_000);
+    /** When the emulator saw the queue's first ReceiveMessage, less the latency the proxy added before it. */
+    const firstReceiveAt = async (queueUrl: string): Promise<number> => {
+      emulator.send({ type: 'first-receive', queueUrl });
+      const { at } = await emulator.next<Extract<EmulatorMessage, { type: 'first-receive' }>>('first-receive', 10_000);
+      if (at === null) throw new BenchError(`the emulator saw no ReceiveMessage for ${queueUrl}`);
+      return at - options.sqsLatencyMs;
+    };
     const proxiedCalls = async (): Promise<number> => {
       emulator.send({ type: 'forwarded' });
       return (await emulator.next<Extract<EmulatorMessage, { type: 'forwarded' }>>('forwarded', 10_000)).count;
@@ -270,7 +280,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         };
         log(`${name}: draining…`);
         const callsBefore = options.sqsLatencyMs > 0 ? await proxiedCalls() : 0;
-        const { startedAt, endedAt, outcome } = await drainWith(name, context, sqs, messages.length);
+        const { launchedAt, endedAt, outcome } = await drainWith(name, context, sqs, messages.length);
+        const startedAt = await firstReceiveAt(queues.queueUrl);
         const checks = await verifyContender({ name, sqs, pool, queues, sentIds, expected: expectedOutcome(messages, masker), counts: outcome.counts });
         const elapsedMs = endedAt - startedAt;
         const calls = options.sqsLatencyMs > 0 ? (await proxiedCalls()) - callsBefore : undefined;
@@ -279,6 +290,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           msgsPerSec: round(messages.length / (elapsedMs / 1000)),
           elapsedMs,
           peakRssMb: outcome.peakRssMb,
+          startupMs: Math.max(0, startedAt - launchedAt),
           verified: checks.every((c) => c.ok),
           checks,
           counts: outcome.counts,

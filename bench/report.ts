@@ -6,18 +6,19 @@ const number = (value: number): string => value.toLocaleString('en-US');
 
 export function formatTable(result: BenchResult): string {
   const counted = result.sqsLatencyMs > 0;
-  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'peak RSS', ...(counted ? ['SQS calls/1k msgs'] : []), 'verified'];
+  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'peak RSS', ...(counted ? ['SQS calls/1k msgs'] : []), 'verified'];
   const rows = CONTENDERS.flatMap((name) => {
     const r = result.contenders[name];
     if (!r) return [];
     const calls = counted ? [number(r.sqsCallsPer1000 ?? 0)] : [];
-    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${r.peakRssMb} MB`, ...calls, r.verified ? 'yes' : 'NO']];
+    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${r.peakRssMb} MB`, ...calls, r.verified ? 'yes' : 'NO']];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [
     `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
     `consumer settings: ${Object.entries(result.consumerSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

@@ -6,8 +6,8 @@
 //
 // Both are deterministic (equal inputs give equal outputs, so duplicates can be found in SQL) and
 // keyed (without the key nobody can test a guess, so 2^32 IPv4 addresses cannot be enumerated).
-import { aessiv } from '@noble/ciphers/aes.js';
 import crypto from 'node:crypto';
+import { createAesSiv, type BoundSiv } from './aes-siv.js';
 import type { MaskingMode } from './config.js';
 import { MaskingError } from './errors.js';
 import { isKeyVersion, type Keyset } from './keys.js';
@@ -94,14 +94,12 @@ function encodeValue(field: PiiField, value: string): Uint8Array {
 
 /** AES-SIV (RFC 5297) with each associated-data component as its own S2V input. Exported for its test vectors. */
 export function sivSeal(key: Uint8Array, associatedData: readonly Uint8Array[], plaintext: Uint8Array): Uint8Array {
-  // @noble/ciphers refuses to encrypt twice with one cipher object, so one is made per call; it only
-  // holds references, and the AES key schedule is computed inside each call either way.
-  return aessiv(key, ...associatedData).encrypt(plaintext);
+  return createAesSiv(key).bind(associatedData).seal(plaintext);
 }
 
 /** Inverse of sivSeal; throws if the tag does not verify (wrong key, wrong AD, or altered bytes). */
 export function sivOpen(key: Uint8Array, associatedData: readonly Uint8Array[], sealed: Uint8Array): Uint8Array {
-  return aessiv(key, ...associatedData).decrypt(sealed);
+  return createAesSiv(key).bind(associatedData).open(sealed);
 }
 
 /** HMAC-SHA256 (RFC 2104 / 4231). Exported for its test vectors. */
@@ -115,7 +113,8 @@ export function deriveHmacKey(key: Uint8Array, field: PiiField): Uint8Array {
 }
 
 interface VersionKeys {
-  readonly siv: Uint8Array;
+  /** AES-SIV bound to each field's associated data, so S2V over the field name is done once. */
+  readonly siv: ReadonlyMap<PiiField, BoundSiv>;
   readonly hmac: ReadonlyMap<PiiField, crypto.KeyObject>;
 }
 
@@ -124,26 +123,27 @@ export function createMasker(keyset: Keyset, mode: MaskingMode): Masker {
   for (const [version, key] of keyset.keys) {
     // Derived once per version and field here, so the hot path does no key derivation.
     const hmac = new Map(PII_FIELDS.map((field) => [field, crypto.createSecretKey(deriveHmacKey(key, field))] as const));
-    versions.set(version, { siv: Uint8Array.from(key), hmac });
+    const aesSiv = createAesSiv(key);
+    const siv = new Map(PII_FIELDS.map((field) => [field, aesSiv.bind([utf8.encode(field)])] as const));
+    versions.set(version, { siv, hmac });
   }
   const active = versions.get(keyset.active);
   if (active === undefined) throw new MaskingError(`active key version ${keyset.active} is not in the keyset`);
-  const associatedData = new Map<PiiField, Uint8Array[]>(PII_FIELDS.map((field) => [field, [utf8.encode(field)]]));
   const prefix = `${keyset.active}:`;
   const maxInputBytes = mode === 'encrypt' ? maxBytesFor(prefix.length, SIV_TAG_BYTES) : Number.POSITIVE_INFINITY;
 
-  function adFor(field: PiiField): Uint8Array[] {
-    const ad = associatedData.get(field);
-    if (ad === undefined) throw new MaskingError(`unknown PII field ${JSON.stringify(field)}`);
-    return ad;
+  function sivFor(keys: VersionKeys, field: PiiField): BoundSiv {
+    const siv = keys.siv.get(field);
+    if (siv === undefined) throw new MaskingError(`unknown PII field ${JSON.stringify(field)}`);
+    return siv;
   }
 
   function mask(field: PiiField, value: string): string {
-    const ad = adFor(field);
+    const siv = sivFor(active!, field);
     const bytes = encodeValue(field, value);
     if (mode === 'hash') return prefix + Buffer.from(hmacSha256(active!.hmac.get(field)!, bytes)).toString('base64url');
     if (bytes.length > maxInputBytes) throw new MaskedValueTooLongError(field, bytes.length, maxInputBytes);
-    return prefix + Buffer.from(sivSeal(active!.siv, ad, bytes)).toString('base64url');
+    return prefix + siv.seal(bytes).toString('base64url');
   }
 
   function split(masked: string): { version: string; body: Uint8Array } {
@@ -183,7 +183,7 @@ export function createMasker(keyset: Keyset, mode: MaskingMode): Masker {
     for (const candidate of field === undefined ? PII_FIELDS : [field]) {
       let plain: Uint8Array;
       try {
-        plain = sivOpen(keys.siv, adFor(candidate), body);
+        plain = sivFor(keys, candidate).open(body);
       } catch {
         continue;
       }

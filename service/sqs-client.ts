@@ -22,6 +22,8 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 5,
+    cacheMiddleware: true,
+    logger: { debug() {}, warn() {} } as never,
     requestHandler: new NodeHttpHandler({
       // Long polls hold a socket for up to 20 s; the default pool of 50 is shared by everything else.
       httpsAgent: new Agent({ keepAlive: true, maxSockets }),

@@ -37,6 +37,9 @@ describe('npm run bench', () => {
       expect(contender.messages, name).toBe(500);
       expect(contender.msgsPerSec, name).toBeGreaterThan(0);
       expect(contender.elapsedMs, name).toBeGreaterThan(0);
+      // The drain is timed from the first receive the emulator saw, after the contender's own set-up.
+      expect(contender.startupMs, name).toBeGreaterThanOrEqual(0);
+      expect(contender.msgsPerSec, name).toBeCloseTo(500 / (contender.elapsedMs / 1000), 0);
       expect(contender.peakRssMb, name).toBeGreaterThan(0);
     }
 
