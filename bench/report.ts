@@ -5,13 +5,11 @@ import { CONTENDERS } from './contenders/contender.js';
 const number = (value: number): string => value.toLocaleString('en-US');
 
 export function formatTable(result: BenchResult): string {
-  const counted = result.sqsLatencyMs > 0;
-  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'peak RSS', ...(counted ? ['SQS calls/1k msgs'] : []), 'verified'];
+  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
   const rows = CONTENDERS.flatMap((name) => {
     const r = result.contenders[name];
     if (!r) return [];
-    const calls = counted ? [number(r.sqsCallsPer1000 ?? 0)] : [];
-    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${r.peakRssMb} MB`, ...calls, r.verified ? 'yes' : 'NO']];
+    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
