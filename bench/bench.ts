@@ -39,6 +39,7 @@ const DEPTH_NEAR_EMPTY = 2_000;
 /** The consumer's tuning variables a benchmark run passes through from the environment. */
 const TUNING_VARIABLES = [
   'RECEIVE_CONCURRENCY',
+  'PREPARE_WORKERS',
   'RECEIVE_BATCH_SIZE',
   'WAIT_TIME_SECONDS',
   'VISIBILITY_TIMEOUT_SECONDS',

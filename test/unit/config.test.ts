@@ -24,7 +24,8 @@ describe('configuration', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
-      receiveConcurrency: 16,
+      receiveConcurrency: 32,
+      prepareWorkers: 0,
       receiveBatchSize: 10,
       waitTimeSeconds: 20,
       visibilityTimeoutSeconds: 60,
