@@ -1,7 +1,7 @@
 // The one place that reads the environment. Everything is validated here, at start-up, so a bad
 // value stops the process before the first poll instead of surfacing as a confusing runtime error.
 import { ConfigError } from './errors.js';
-import { DEFAULT_PREPARE_WORKERS } from './preparer.js';
+import { defaultPrepareWorkers } from './preparer.js';
 
 export type MaskingMode = 'encrypt' | 'hash';
 
@@ -189,7 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     // time on the network, and 16 loops drained about a quarter slower than 32 (docs/performance.md).
     // Idle, they cost 32 requests per 20 s per task, about $1.70 a month.
     receiveConcurrency: integer(env, 'RECEIVE_CONCURRENCY', 32, 1, 64),
-    prepareWorkers: integer(env, 'PREPARE_WORKERS', DEFAULT_PREPARE_WORKERS, 0, 64),
+    prepareWorkers: integer(env, 'PREPARE_WORKERS', defaultPrepareWorkers(), 0, 64),
     receiveBatchSize: integer(env, 'RECEIVE_BATCH_SIZE', 10, 1, 10),
     waitTimeSeconds: integer(env, 'WAIT_TIME_SECONDS', 20, 0, 20),
     visibilityTimeoutSeconds: integer(env, 'VISIBILITY_TIMEOUT_SECONDS', 60, 5, 43_200),

@@ -1,5 +1,5 @@
-// A worker thread that validates and masks received messages. AES-SIV in pure JavaScript is the
-// consumer's largest cost after the AWS SDK, so it runs here, off the thread that drives SQS.
+// A worker thread that validates and masks received messages, off the thread that drives SQS: that
+// thread spends most of its time in the AWS SDK and is the consumer's limit without network latency.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MaskingMode } from './config.js';
 import { createMasker } from './masking.js';

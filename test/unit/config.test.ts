@@ -25,7 +25,6 @@ describe('configuration', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
       receiveConcurrency: 32,
-      prepareWorkers: 0,
       receiveBatchSize: 10,
       waitTimeSeconds: 20,
       visibilityTimeoutSeconds: 60,
