@@ -28,7 +28,10 @@ export interface ConsumerSettings {
 }
 
 export interface ConsumerDeps {
+  /** Built with `endLongPollsOn: receiving.signal`, so that stopping cuts the long polls in flight. */
   sqs: SQSClient;
+  /** Aborted when the consumer stops receiving. */
+  receiving: AbortController;
   pool: pg.Pool;
   /** Validates and masks; on worker threads by default. */
   preparer: Preparer;
@@ -52,7 +55,7 @@ export class Consumer {
   private readonly queue: LoginQueue;
   private readonly batcher: WriteBatcher;
   private readonly rejects: WriteBatcher<Quarantined>;
-  private readonly abort = new AbortController();
+  private readonly abort: AbortController;
   private readonly databaseBack = new Wakeup();
   private readonly background = new Set<Promise<unknown>>();
   private loops: Promise<void>[] = [];
@@ -65,6 +68,7 @@ export class Consumer {
     private readonly deps: ConsumerDeps,
     private readonly settings: ConsumerSettings,
   ) {
+    this.abort = deps.receiving;
     this.queue = new LoginQueue(deps.sqs, settings);
     this.batcher = new WriteBatcher(settings, (batch) => this.write(batch));
     // Rejections are gathered across receives into full DLQ batches: about a quarter of receives hold
@@ -115,7 +119,7 @@ export class Consumer {
       }
       let messages: ReceivedMessage[];
       try {
-        messages = await this.queue.receive(signal);
+        messages = await this.queue.receive();
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;

@@ -39,7 +39,8 @@ export class LoginQueue {
     readonly options: LoginQueueOptions,
   ) {}
 
-  async receive(signal?: AbortSignal): Promise<ReceivedMessage[]> {
+  /** Cut short, at shutdown, by the client's `endLongPollsOn` signal (sqs-client.ts). */
+  async receive(): Promise<ReceivedMessage[]> {
     const { queueUrl, receiveBatchSize, waitTimeSeconds, visibilityTimeoutSeconds } = this.options;
     let response;
     try {
@@ -52,7 +53,6 @@ export class LoginQueue {
           MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
           MessageAttributeNames: [ORIGIN_SENT_TIMESTAMP],
         }),
-        signal ? { abortSignal: signal } : {},
       );
     } catch (cause) {
       throw new QueueError('ReceiveMessage failed', queueUrl, [], { cause });

@@ -43,14 +43,16 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     sink: options.metricsSink ?? ((line) => process.stdout.write(`${line}\n`)),
   });
   const pool: pg.Pool = createPool(config.database);
+  const receiving = new AbortController();
   const sqs: SQSClient = createSqsClient({
     region: config.region,
     endpoint: config.endpoint,
     credentials: options.credentials,
     maxSockets: config.receiveConcurrency * 2 + 16,
+    endLongPollsOn: receiving.signal,
   });
   const consumer = new Consumer(
-    { sqs, pool, preparer, logger, metrics },
+    { sqs, receiving, pool, preparer, logger, metrics },
     { ...config, maxConcurrentFlushes: config.database.poolSize },
   );
   const databaseReachable = databaseCheck(pool);

@@ -6,14 +6,16 @@ import { createSqsClient } from '../../service/sqs-client.js';
 import type { ContenderCounts, StartContender } from './contender.js';
 
 export const startCeiling: StartContender = async (context) => {
+  const abort = new AbortController();
+  // The same client settings service.ts gives the consumer: socket budget, and long polls ended by
+  // the transport rather than per call.
   const sqs = createSqsClient({
     region: context.region,
     endpoint: context.endpoint,
     credentials: LOCAL_CREDENTIALS,
-    // The same socket budget service.ts gives the consumer.
     maxSockets: context.receiveConcurrency * 2 + 16,
+    endLongPollsOn: abort.signal,
   });
-  const abort = new AbortController();
   const counts: ContenderCounts = { received: 0, deleted: 0, written: 0 };
   const deletes = new Set<Promise<void>>();
 
@@ -36,7 +38,6 @@ export const startCeiling: StartContender = async (context) => {
             VisibilityTimeout: 60,
             MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
           }),
-          { abortSignal: abort.signal },
         );
         messages = response.Messages ?? [];
       } catch (error) {

@@ -17,10 +17,10 @@ const INSERT = `INSERT INTO user_logins
 const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('hex');
 
 export const startNaive: StartContender = async (context) => {
-  const sqs = createSqsClient({ region: context.region, endpoint: context.endpoint, credentials: LOCAL_CREDENTIALS });
+  const abort = new AbortController();
+  const sqs = createSqsClient({ region: context.region, endpoint: context.endpoint, credentials: LOCAL_CREDENTIALS, endLongPollsOn: abort.signal });
   const db = new pg.Client({ connectionString: context.databaseUrl });
   await db.connect();
-  const abort = new AbortController();
   const counts: ContenderCounts = { received: 0, deleted: 0, written: 0 };
 
   const loop = async (): Promise<void> => {
@@ -29,7 +29,6 @@ export const startNaive: StartContender = async (context) => {
       try {
         const response = await sqs.send(
           new ReceiveMessageCommand({ QueueUrl: context.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 20, MessageSystemAttributeNames: ['SentTimestamp'] }),
-          { abortSignal: abort.signal },
         );
         messages = response.Messages ?? [];
       } catch (error) {
