@@ -107,3 +107,21 @@ export function createPool(config: DatabaseConfig, deps: PoolDeps = {}): pg.Pool
   pool.on('error', () => undefined);
   return pool;
 }
+
+/**
+ * Opens the pool's connections before the first batch needs them. Otherwise the first batches each
+ * wait for a handshake (TCP, TLS, authentication, and in AWS a Secrets Manager read) at the moment
+ * the receive loops are busiest: the first writes of a drain took ten times as long as later ones.
+ * Best effort: a database that is down now is found, and waited out, by the first write.
+ */
+export async function warmPool(pool: pg.Pool, connections: number): Promise<number> {
+  const opened = await Promise.allSettled(Array.from({ length: connections }, () => pool.connect()));
+  let ready = 0;
+  for (const result of opened) {
+    if (result.status === 'fulfilled') {
+      result.value.release();
+      ready += 1;
+    }
+  }
+  return ready;
+}

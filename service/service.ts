@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Config } from './config.js';
 import { Consumer } from './consumer.js';
 import { databaseCheck } from './database-check.js';
-import { createPool } from './db-pool.js';
+import { createPool, warmPool } from './db-pool.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { loadKeyset } from './keys.js';
 import type { Logger } from './logger.js';
@@ -68,6 +68,10 @@ export async function startService(config: Config, options: ServiceOptions): Pro
             return { ...status, databaseUp: status.databaseUp && reachable, ready: status.ready && reachable };
           },
         });
+  const connected = await warmPool(pool, config.database.poolSize);
+  if (connected < config.database.poolSize) {
+    logger.warn({ connected, poolSize: config.database.poolSize }, 'could not open every database connection at start; writes will retry');
+  }
   metrics.startEmitting(config.metricsIntervalMs);
   consumer.start();
   logger.info(
