@@ -2,6 +2,7 @@
 // for the consumer and for every tool.
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 
@@ -48,6 +49,9 @@ const SDK_LOGGER = { debug() {}, warn() {} } as unknown as NonNullable<SQSClient
 
 export function createSqsClient(options: SqsClientOptions): SQSClient {
   const maxSockets = options.maxSockets ?? 64;
+  // Each receive in flight listens on the signal until its request closes (the SDK then removes the
+  // listener); more than Node's default of 10 is expected, not a leak.
+  if (options.endLongPollsOn) setMaxListeners(maxSockets, options.endLongPollsOn);
   const handlerOptions = {
     // Long polls hold a socket for up to 20 s; the default pool of 50 is shared by everything else.
     httpsAgent: new Agent({ keepAlive: true, maxSockets }),
