@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MaskingMode } from './config.js';
 import { createMasker } from './masking.js';
-import { prepareMessages, type PrepareRequest, type PrepareResponse } from './preparer.js';
+import { detach, prepareMessages, type PrepareRequest, type PrepareResponse } from './preparer.js';
 
 export interface PrepareWorkerData {
   mode: MaskingMode;
@@ -16,6 +16,6 @@ const masker = createMasker({ active: data.active, keys: new Map(data.keys) }, d
 
 parentPort!.postMessage('ready');
 parentPort!.on('message', (request: PrepareRequest) => {
-  const response: PrepareResponse = { id: request.id, outcomes: prepareMessages(request.messages, masker) };
+  const response: PrepareResponse = { id: request.id, outcomes: detach(prepareMessages(request.messages, masker)) };
   parentPort!.postMessage(response);
 });

@@ -22,9 +22,18 @@ export interface PrepareRequest {
   messages: ReceivedMessage[];
 }
 
+/** An outcome without its message: the main thread holds the messages already, in the same order. */
+export type DetachedOutcome = DistributiveOmit<PrepareOutcome, 'message'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export interface PrepareResponse {
   id: number;
-  outcomes: PrepareOutcome[];
+  outcomes: DetachedOutcome[];
+}
+
+/** What the worker sends back: copying each message (body and all) back to the main thread cost as much as sending it. */
+export function detach(outcomes: readonly PrepareOutcome[]): DetachedOutcome[] {
+  return outcomes.map(({ message: _message, ...rest }) => rest);
 }
 
 export function prepareMessages(messages: readonly ReceivedMessage[], masker: Masker): PrepareOutcome[] {
@@ -72,6 +81,7 @@ interface Slot {
 }
 
 interface Pending {
+  messages: ReceivedMessage[];
   resolve(outcomes: PrepareOutcome[]): void;
   reject(error: Error): void;
 }
@@ -114,7 +124,7 @@ class WorkerPreparer implements Preparer {
       }
       const pending = slot.pending.get(response.id);
       slot.pending.delete(response.id);
-      pending?.resolve(response.outcomes);
+      pending?.resolve(response.outcomes.map((outcome, i) => ({ ...outcome, message: pending.messages[i]! }) as PrepareOutcome));
     });
     const fail = (error: Error): void => {
       slot.failStart?.(error);
@@ -137,7 +147,7 @@ class WorkerPreparer implements Preparer {
     const slot = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { messages, resolve, reject });
       slot.worker.postMessage({ id, messages } satisfies PrepareRequest);
     });
   }
