@@ -36,6 +36,16 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 type EnvironmentValue = pulumi.Input<string> | pulumi.Input<number>;
 
 /** ECS wants every value as a string; Outputs inside are resolved by pulumi.jsonStringify. */
+/**
+ * One worker thread per whole vCPU beyond the first. Inside a Fargate task Node sees the host's
+ * vCPUs, not the task's share, so its default would start a worker on a quarter-vCPU task too, where
+ * handing messages to it only adds work (docs/performance.md: inline was level or ahead whenever the
+ * CPU, not one thread, was the limit).
+ */
+export function prepareWorkersFor(cpuUnits: number): number {
+  return Math.max(0, Math.floor(cpuUnits / 1024) - 1);
+}
+
 function environment(values: Record<string, EnvironmentValue>) {
   return Object.entries(values).map(([name, value]) => ({
     name,
@@ -124,6 +134,7 @@ export function createService(config: StackConfig, inputs: ServiceInputs): Consu
           SERVICE_NAME: settings.serviceName,
           VISIBILITY_TIMEOUT_SECONDS: config.queue.visibilityTimeoutSeconds,
           SHUTDOWN_TIMEOUT_MS,
+          PREPARE_WORKERS: prepareWorkersFor(settings.cpu),
         }),
         secrets: [{ name: 'MASKING_KEYSET', valueFrom: inputs.keysetSecretArn }],
         healthCheck: {

@@ -4,6 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_IDS } from '../../infra/alarms.js';
 import { DLQ_RETENTION_SECONDS } from '../../infra/queue.js';
+import { prepareWorkersFor } from '../../infra/service.js';
 import { databaseReachableOnlyFrom, ofType, RESOURCE_TYPES as T, type CapturedResource } from './policies.js';
 import { FAKE_PRIVATE_ROUTE_TABLES, FAKE_VPC, runStack, type StackRun } from './stack-under-mocks.js';
 
@@ -173,7 +174,13 @@ describe('consumer task', () => {
       DATABASE_TLS: 'verify-full',
       MASKING_MODE: 'encrypt',
       SERVICE_NAME: 'login-consumer-dev',
+      // dev runs 256 CPU units: a quarter vCPU has no core to spare for a worker thread.
+      PREPARE_WORKERS: '0',
     });
+  });
+
+  it('starts a validation worker thread only for each whole vCPU beyond the first', () => {
+    expect([256, 512, 1024, 2048, 4096].map(prepareWorkersFor)).toEqual([0, 0, 0, 1, 3]);
   });
 
   it('checks health through the health endpoint script and logs to the log group', () => {
