@@ -12,6 +12,7 @@ import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { loadConfig } from '../service/config.js';
 import { keysetFromHex } from '../service/keys.js';
+import { createDatabase, dropDatabase } from '../service/local/databases.js';
 import { startLocalPostgres, type LocalPostgres } from '../service/local/postgres-server.js';
 import { createQueuePair, LOCAL_CREDENTIALS, queueDepth, sendBodies, type QueuePair } from '../service/local/queues.js';
 import { generateSample } from '../service/local/sample-messages.js';
@@ -110,29 +111,6 @@ export class BenchError extends Error {
 }
 
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /**
  * Runs one contender in its own process until its queue is empty, then stops it. Returns when it
