@@ -15,7 +15,7 @@ const data = workerData as PrepareWorkerData;
 const masker = createMasker({ active: data.active, keys: new Map(data.keys) }, data.mode);
 
 parentPort!.postMessage('ready');
-parentPort!.on('message', (request: PrepareRequest) => {
-  const response: PrepareResponse = { id: request.id, outcomes: detach(prepareMessages(request.messages, masker)) };
-  parentPort!.postMessage(response);
+parentPort!.on('message', (requests: PrepareRequest[]) => {
+  const responses: PrepareResponse[] = requests.map((request) => ({ id: request.id, outcomes: detach(prepareMessages(request.messages, masker)) }));
+  parentPort!.postMessage(responses);
 });

@@ -34,4 +34,10 @@ describe('preparing messages on worker threads', () => {
     expect(fromWorkers.filter((o) => o.kind === 'row').length).toBeGreaterThan(200);
     expect(fromWorkers.filter((o) => o.kind === 'rejected').length).toBeGreaterThan(20);
   });
+
+  it('prepares a receive made on its own in a later turn, without waiting for others to travel with it', async () => {
+    for (const batch of [messages.slice(0, 10), messages.slice(10, 13), messages.slice(13, 14)]) {
+      expect(await workers.prepare(batch)).toEqual(await inline.prepare(batch));
+    }
+  });
 });
