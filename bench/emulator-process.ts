@@ -4,6 +4,7 @@
 // made on it and when its first ReceiveMessage arrived, for the benchmark to read. Exits when the
 // parent goes.
 import { startSqsEmulator } from '../service/local/sqs-emulator.js';
+import { installEmulatorFifo } from './emulator-fifo.js';
 import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
 
 export type EmulatorMessage =
@@ -16,6 +17,7 @@ const WATCHING = 'GetQueueAttributes';
 const latencyMs = Number(process.env.BENCH_SQS_LATENCY_MS ?? '0');
 const calls = new Map<string, number>();
 const firstReceive = new Map<string, number>();
+await installEmulatorFifo();
 const emulator = await startSqsEmulator({
   region: 'us-east-1',
   onCall(action, queueUrl) {
