@@ -134,15 +134,25 @@ export class Consumer {
         }
         this.heartbeats[index] = Date.now();
         await preparing;
-        preparing = this.handle(messages);
+        preparing = this.handle(messages, messages.length < this.settings.receiveBatchSize);
       }
     } finally {
       await preparing;
     }
   }
 
-  // 2. Validate and mask each message; rows go to the batcher, rejections to the DLQ.
-  private async handle(messages: ReceivedMessage[]): Promise<void> {
+  // 2. Validate and mask each message; rows go to the batcher, rejections to the DLQ. A short receive
+  //    means the queue has run dry for now, so what is buffered goes without waiting out the flush
+  //    interval: at the end of a burst that wait was most of the drain's tail.
+  private async handle(messages: ReceivedMessage[], queueRanDry: boolean): Promise<void> {
+    await this.prepareAndBuffer(messages);
+    if (queueRanDry) {
+      this.batcher.flushSoon();
+      this.rejects.flushSoon();
+    }
+  }
+
+  private async prepareAndBuffer(messages: ReceivedMessage[]): Promise<void> {
     if (messages.length === 0) return;
     this.deps.metrics.received(messages.length);
     let outcomes: PrepareOutcome[];

@@ -57,6 +57,13 @@ export class WriteBatcher<T = PendingRow> {
     this.pump();
   }
 
+  /** Writes what is buffered as soon as a slot is free, without waiting for `flushRows` or the interval. */
+  flushSoon(): void {
+    if (this.buffer.length === 0) return;
+    this.due = true;
+    this.pump();
+  }
+
   /** Writes everything held now, and resolves when every batch has been written (or given up). */
   async drain(): Promise<void> {
     this.due = true;

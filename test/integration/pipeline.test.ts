@@ -102,6 +102,16 @@ describe('the consumer, end to end', () => {
     expect(service.metrics.snapshot().quarantined).toEqual(Object.fromEntries(Object.keys(bad).map((k) => [k, 1])));
   });
 
+  it('writes a burst smaller than a batch as soon as the queue runs dry, not when the flush interval ends', async () => {
+    await sendBodies(queues.sqs, queues.queueUrl, [login(), login({ user_id: 'u-2' }), login({ user_id: 'u-3' }), '{"user_id": 1}']);
+    ({ service } = await startTestService(queues, db.url, { FLUSH_INTERVAL_MS: '60000', FLUSH_ROWS: '500' }));
+    // Far within the minute the interval would take: rows written and every message acknowledged or moved.
+    await waitForEmpty(queues.sqs, queues.queueUrl, 15_000);
+    const { rows } = await db.pool.query('SELECT user_id FROM user_logins ORDER BY user_id');
+    expect(rows.map((r) => r.user_id)).toEqual(['424cdd21-063a-43a7-b91b-7ca1a833afae', 'u-2', 'u-3']);
+    expect((await queueDepth(queues.sqs, queues.dlqUrl)).visible).toBe(1);
+  });
+
   it('a redelivered message never makes a second row', async () => {
     const [id] = await sendBodies(queues.sqs, queues.queueUrl, [login()]);
     // A consumer that wrote the row and died before deleting the message:
