@@ -185,10 +185,11 @@ export function loadConfig(env: Env = process.env): Config {
     dlqUrl: url(env, 'DLQ_URL', required(env, 'DLQ_URL')),
     database: readDatabaseConfig(env),
     masking: readMaskingConfig(env),
-    // 32 long polls: at a real SQS round trip (20 ms in the benchmark) each loop waits most of its
-    // time on the network, and 16 loops drained about a quarter slower than 32 (docs/performance.md).
-    // Idle, they cost 32 requests per 20 s per task, about $1.70 a month.
-    receiveConcurrency: integer(env, 'RECEIVE_CONCURRENCY', 32, 1, 64),
+    // 48 long polls: at a real SQS round trip (20 ms in the benchmark) each loop waits most of its
+    // time on the network; 32 drained about a seventh slower than 48 and 64 no faster, and with no
+    // added latency the three were level (docs/performance.md). Idle, they cost 48 requests per 20 s
+    // per task, about $2.50 a month.
+    receiveConcurrency: integer(env, 'RECEIVE_CONCURRENCY', 48, 1, 64),
     prepareWorkers: integer(env, 'PREPARE_WORKERS', defaultPrepareWorkers(), 0, 64),
     receiveBatchSize: integer(env, 'RECEIVE_BATCH_SIZE', 10, 1, 10),
     waitTimeSeconds: integer(env, 'WAIT_TIME_SECONDS', 20, 0, 20),

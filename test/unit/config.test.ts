@@ -24,7 +24,7 @@ describe('configuration', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
-      receiveConcurrency: 32,
+      receiveConcurrency: 48,
       receiveBatchSize: 10,
       waitTimeSeconds: 20,
       visibilityTimeoutSeconds: 60,
