@@ -36,7 +36,9 @@ describe('a PostgreSQL outage mid-run', () => {
     const trigger = bodies.slice(300, 310);
     const during = bodies.slice(310);
     await sendBodies(queues.sqs, queues.queueUrl, before);
-    const { service, logs } = await startTestService(queues, server.url, { FLUSH_ROWS: '50' });
+    // 16 long polls can take at most 160 of the 290 messages sent during the outage, whatever the
+    // default concurrency is: the rest must stay on the queue.
+    const { service, logs } = await startTestService(queues, server.url, { FLUSH_ROWS: '50', RECEIVE_CONCURRENCY: '16' });
     await waitFor(() => service.metrics.snapshot().written > 0, 20_000, 'first rows');
 
     await server.stop();
