@@ -152,7 +152,7 @@ class WorkerPreparer implements Preparer {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { messages, resolve, reject });
-      // A postMessage costs about as much again per call as per message (it wakes the other thread),
+      // Most of a postMessage's cost is per post, not per message (each one wakes the other thread),
       // and several receives often complete in one turn of the event loop: they go as one post.
       if (slot.outbox.push({ id, messages }) === 1) {
         setImmediate(() => {
