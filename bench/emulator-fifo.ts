@@ -49,8 +49,8 @@ let installed = false;
 /**
  * Swaps each queue's ready-message array for a MessageFifo before its first message goes in (and
  * again after a purge, which sets a fresh array). Reaches into fauxqs 1.9's SqsQueue by its file,
- * since the package exports only its app; the bench's own checks (every contender verified) and
- * test/bench/emulator-fifo.test.ts fail if that internal changes.
+ * since the package exports only its app. Start-up fails if SqsQueue.enqueue is gone, and
+ * test/bench/emulator-fifo.test.ts fails if the queue no longer keeps its messages where we swap them.
  */
 export async function installEmulatorFifo(): Promise<void> {
   if (installed) return;
