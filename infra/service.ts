@@ -35,7 +35,6 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 type EnvironmentValue = pulumi.Input<string> | pulumi.Input<number>;
 
-/** ECS wants every value as a string; Outputs inside are resolved by pulumi.jsonStringify. */
 /**
  * One worker thread per whole vCPU beyond the first. Inside a Fargate task Node sees the host's
  * vCPUs, not the task's share, so its default would start a worker on a quarter-vCPU task too, where
@@ -46,6 +45,7 @@ export function prepareWorkersFor(cpuUnits: number): number {
   return Math.max(0, Math.floor(cpuUnits / 1024) - 1);
 }
 
+/** ECS wants every value as a string; Outputs inside are resolved by pulumi.jsonStringify. */
 function environment(values: Record<string, EnvironmentValue>) {
   return Object.entries(values).map(([name, value]) => ({
     name,
