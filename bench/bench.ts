@@ -26,6 +26,7 @@ import type { ContenderContext, ContenderCounts, ContenderName } from './contend
 import type { EmulatorMessage } from './emulator-process.js';
 import { expectedOutcome } from './expected.js';
 import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
+import { receivedPerSecond, type DepthSample } from './receive-rate.js';
 import { verifyContender, type Check } from './verify.js';
 
 const REGION = 'us-east-1';
@@ -88,6 +89,8 @@ export interface ContenderResult {
   runs?: number[];
   /** SQS calls the contender made on its queue and DLQ per 1,000 messages, counted by the emulator. */
   sqsCallsPer1000: number;
+  /** Messages first received in each whole second from the first receive (bench/receive-rate.ts). */
+  receivedPerSecond: number[];
 }
 
 export interface BenchResult {
@@ -121,7 +124,7 @@ async function drainWith(
   context: ContenderContext,
   sqs: SQSClient,
   messages: number,
-): Promise<{ launchedAt: number; endedAt: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+): Promise<{ launchedAt: number; endedAt: number; samples: DepthSample[]; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
   const child = forkBenchChild<ContenderMessage>(
     'contender-process.ts',
     { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) },
@@ -131,11 +134,11 @@ async function drainWith(
     const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
     if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
     // Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs.
-    const endedAt = await drained(sqs, context.queueUrl, child, 60_000 + messages * 100);
+    const { endedAt, samples } = await drained(sqs, context.queueUrl, child, 60_000 + messages * 100);
     child.send({ type: 'stop' });
     const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
     if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
-    return { launchedAt: started.at, endedAt, outcome: done };
+    return { launchedAt: started.at, endedAt, samples, outcome: done };
   } finally {
     // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
     await child.kill(5_000);
@@ -143,12 +146,20 @@ async function drainWith(
 }
 
 /** Resolves at the moment the queue is first seen empty: nothing visible, in flight or delayed. */
-async function drained(sqs: SQSClient, queueUrl: string, child: BenchChild<ContenderMessage>, timeoutMs: number): Promise<number> {
+async function drained(
+  sqs: SQSClient,
+  queueUrl: string,
+  child: BenchChild<ContenderMessage>,
+  timeoutMs: number,
+): Promise<{ endedAt: number; samples: DepthSample[] }> {
   const deadline = Date.now() + timeoutMs;
+  const samples: DepthSample[] = [];
   for (;;) {
     const depth = await queueDepth(sqs, queueUrl);
+    const at = Date.now();
+    samples.push({ at, visible: depth.visible });
     const left = depth.visible + depth.inFlight + depth.delayed;
-    if (left === 0) return Date.now();
+    if (left === 0) return { endedAt: at, samples };
     if (child.process.exitCode !== null) throw new BenchError('the contender exited before the queue was empty');
     if (Date.now() > deadline) throw new BenchError(`the queue was not empty after ${timeoutMs} ms (${depth.visible} visible, ${depth.inFlight} in flight)`);
     await new Promise((resolve) => setTimeout(resolve, left > DEPTH_NEAR_EMPTY ? DEPTH_POLL_FAR_MS : DEPTH_POLL_MS));
@@ -259,7 +270,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         };
         log(`${name}: draining…`);
         const before = await queueStats(queues);
-        const { launchedAt, endedAt, outcome } = await drainWith(name, context, sqs, messages.length);
+        const { launchedAt, endedAt, samples, outcome } = await drainWith(name, context, sqs, messages.length);
         const after = await queueStats(queues);
         if (after.firstReceiveAt === null) throw new BenchError(`${name}: the emulator saw no ReceiveMessage on its queue`);
         // The emulator saw the first receive after the proxy had held it for the added latency.
@@ -277,6 +288,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           checks,
           counts: outcome.counts,
           sqsCallsPer1000: round((calls / messages.length) * 1000),
+          receivedPerSecond: receivedPerSecond(samples, startedAt, messages.length),
         };
         (runs[name] ??= []).push(contender);
         result.verified &&= contender.verified;

@@ -4,7 +4,12 @@ import { CONTENDERS } from './contenders/contender.js';
 
 const number = (value: number): string => value.toLocaleString('en-US');
 
-export function formatTable(result: BenchResult): string {
+export interface TableOptions {
+  /** Also print each contender's messages received per second of its drain. */
+  timeline?: boolean;
+}
+
+export function formatTable(result: BenchResult, options: TableOptions = {}): string {
   const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
   const rows = CONTENDERS.flatMap((name) => {
     const r = result.contenders[name];
@@ -27,6 +32,12 @@ export function formatTable(result: BenchResult): string {
   for (const name of CONTENDERS) {
     const runs = result.contenders[name]?.runs;
     if (runs) out.push(`${name} runs (msg/s, median shown): ${runs.map((r) => number(Math.round(r))).join(', ')}`);
+  }
+  if (options.timeline) {
+    for (const name of CONTENDERS) {
+      const rates = result.contenders[name]?.receivedPerSecond;
+      if (rates) out.push(`${name} received per second of its drain${result.contenders[name]?.runs ? ' (median run)' : ''}: ${rates.map(number).join(', ') || 'under a second'}`);
+    }
   }
   out.push(`masking alone, one core: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
   for (const name of CONTENDERS) {

@@ -13,6 +13,7 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --naive-count N     messages for the naive contender (default: --count, or 2000 with added latency,
                       where it drains about 40 messages a second)
   --database-url URL  use this PostgreSQL server instead of an embedded one
+  --timeline          also print each contender's messages received in each second of its drain
 The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
 
 class UsageError extends Error {
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
       'naive-count': { type: 'string' },
       repeat: { type: 'string' },
       'database-url': { type: 'string' },
+      timeline: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(values.json ? formatJson(result) : formatTable(result));
+  process.stdout.write(values.json ? formatJson(result) : formatTable(result, { timeline: values.timeline }));
   return result.verified ? 0 : 1;
 }
 
