@@ -67,6 +67,12 @@ export interface BenchOptions {
   repeat?: number;
   /** An existing server's URL (its `postgres` database); default: an embedded server in a temp dir. */
   databaseUrl?: string;
+  /**
+   * Run the embedded server with fsync and synchronous commit on, as RDS does. Off by default, for
+   * every contender alike: then a commit does not wait for the disk, which spares the naive
+   * contender's one-commit-per-row most.
+   */
+  durablePostgres?: boolean;
   /** How long masking alone is measured, per mode. */
   maskingMs: number;
   seed?: number;
@@ -98,6 +104,8 @@ export interface BenchResult {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   count: number;
   sqsLatencyMs: number;
+  /** Which PostgreSQL the run wrote to, and whether its commits waited for the disk. */
+  postgres: 'embedded, fsync off' | 'embedded, durable' | 'external';
   /** The consumer's effective settings for this run. */
   consumerSettings: Record<string, number | string>;
   contenders: Partial<Record<ContenderName, ContenderResult>>;
@@ -174,8 +182,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   try {
     let serverUrl = options.databaseUrl;
     if (!serverUrl) {
-      log('starting PostgreSQL…');
-      const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: true });
+      log(`starting PostgreSQL${options.durablePostgres ? ' with fsync and synchronous commit on' : ''}…`);
+      const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: !options.durablePostgres });
       cleanups.push(() => server.stop());
       serverUrl = server.url;
     }
@@ -218,6 +226,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       },
       count: options.count,
       sqsLatencyMs: options.sqsLatencyMs,
+      postgres: options.databaseUrl ? 'external' : options.durablePostgres ? 'embedded, durable' : 'embedded, fsync off',
       consumerSettings: {
         receiveConcurrency: settingsProbe.receiveConcurrency,
         receiveBatchSize: settingsProbe.receiveBatchSize,

@@ -19,7 +19,7 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [
-    `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
+    `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; PostgreSQL ${result.postgres}; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
     `consumer settings: ${Object.entries(result.consumerSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
     '',

@@ -13,6 +13,7 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --naive-count N     messages for the naive contender (default: --count, or 2000 with added latency,
                       where it drains about 40 messages a second)
   --database-url URL  use this PostgreSQL server instead of an embedded one
+  --durable-postgres  run the embedded PostgreSQL with fsync and synchronous commit on (default off)
   --timeline          also print each contender's messages received in each second of its drain
 The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
 
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
       repeat: { type: 'string' },
       'database-url': { type: 'string' },
       timeline: { type: 'boolean', default: false },
+      'durable-postgres': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -53,6 +55,10 @@ async function main(): Promise<number> {
   const contenders = (values.contenders ?? CONTENDERS.join(',')).split(',').map((c) => c.trim()) as ContenderName[];
   for (const c of contenders) if (!CONTENDERS.includes(c)) throw new UsageError(`--contenders: unknown contender "${c}"`);
 
+  if (values['durable-postgres'] && values['database-url']) {
+    throw new UsageError('--durable-postgres sets up the embedded server; a server given by --database-url keeps its own fsync settings');
+  }
+
   const result = await runBench({
     count,
     naiveCount,
@@ -61,6 +67,7 @@ async function main(): Promise<number> {
     repeat: whole('repeat', values.repeat, 1, 1, 20),
     maskingMs: count >= 10_000 ? 2_000 : 200,
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+    durablePostgres: values['durable-postgres'],
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(values.json ? formatJson(result) : formatTable(result, { timeline: values.timeline }));

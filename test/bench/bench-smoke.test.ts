@@ -28,6 +28,7 @@ describe('npm run bench', () => {
     const result = JSON.parse(stdout.trim()) as BenchResult;
 
     expect(result.verified).toBe(true);
+    expect(result.postgres).toBe('external');
     for (const name of CONTENDERS) {
       const contender = result.contenders[name]!;
       expect(contender, name).toBeDefined();
@@ -61,5 +62,11 @@ describe('npm run bench', () => {
     const { code, stderr } = await runBenchCli(['--contenders', 'ceiling,fastest']);
     expect(code).toBe(2);
     expect(stderr).toContain('unknown contender "fastest"');
+  });
+
+  it('refuses --durable-postgres with a server of your own, whose settings it cannot change', async () => {
+    const { code, stderr } = await runBenchCli(['--durable-postgres', '--database-url', 'postgres://127.0.0.1:1/postgres']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--durable-postgres sets up the embedded server');
   });
 });
