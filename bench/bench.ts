@@ -297,7 +297,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           checks,
           counts: outcome.counts,
           sqsCallsPer1000: round((calls / messages.length) * 1000),
-          receivedPerSecond: receivedPerSecond(samples, startedAt, messages.length),
+          receivedPerSecond: receivedPerSecond(samples, startedAt),
         };
         (runs[name] ??= []).push(contender);
         result.verified &&= contender.verified;

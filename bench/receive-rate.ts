@@ -1,6 +1,6 @@
 // How fast a contender took messages off its queue in each second of its drain, from the depth the
-// bench watches anyway. It shows where a run's time went: a process's first seconds run cold code
-// (the JIT has not optimised the SDK's paths yet), so a short drain's average is mostly warm-up.
+// bench watches anyway. It shows where a run's time went: in a fresh process's first seconds each
+// call costs more CPU than later (cold code), so a short drain's average is mostly that warm-up.
 
 export interface DepthSample {
   /** ms since epoch */
@@ -23,11 +23,11 @@ function visibleAt(samples: readonly DepthSample[], at: number): number {
  * Messages received in each whole second from `startedAt` (the first receive) while the queue still
  * had visible messages; a last, partial second is left out. Samples must be in time order.
  */
-export function receivedPerSecond(samples: readonly DepthSample[], startedAt: number, total: number): number[] {
+export function receivedPerSecond(samples: readonly DepthSample[], startedAt: number): number[] {
   if (samples.length === 0) return [];
   const emptyAt = samples.find((s) => s.visible === 0)?.at ?? samples[samples.length - 1]!.at;
   const rates: number[] = [];
-  let before = Math.min(total, visibleAt(samples, startedAt));
+  let before = visibleAt(samples, startedAt);
   for (let end = startedAt + 1_000; end <= emptyAt; end += 1_000) {
     const now = visibleAt(samples, end);
     rates.push(Math.round(before - now));
