@@ -169,7 +169,7 @@ async function drained(
     const left = depth.visible + depth.inFlight + depth.delayed;
     if (left === 0) return { endedAt: at, samples };
     if (child.process.exitCode !== null) throw new BenchError('the contender exited before the queue was empty');
-    if (Date.now() > deadline) throw new BenchError(`the queue was not empty after ${timeoutMs} ms (${depth.visible} visible, ${depth.inFlight} in flight)`);
+    if (at > deadline) throw new BenchError(`the queue was not empty after ${timeoutMs} ms (${depth.visible} visible, ${depth.inFlight} in flight)`);
     await new Promise((resolve) => setTimeout(resolve, left > DEPTH_NEAR_EMPTY ? DEPTH_POLL_FAR_MS : DEPTH_POLL_MS));
   }
 }
