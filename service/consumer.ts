@@ -170,9 +170,10 @@ export class Consumer {
       if (outcome.kind === 'row') rows.push({ message: outcome.message, row: outcome.row });
       else if (outcome.kind === 'rejected') rejected.push({ message: outcome.message, rejection: outcome.rejection });
       else {
-        // A bug, not bad input: leave the message to reappear; SQS's redrive policy bounds the retries.
+        // A bug or a damaged body, not bad input: leave the message to reappear; SQS's redrive policy
+        // bounds the retries.
         this.deps.metrics.error();
-        this.deps.logger.error({ error: outcome.error, messageId: outcome.message.messageId }, 'preparing a message failed unexpectedly');
+        this.deps.logger.error({ error: outcome.error, messageId: outcome.message.messageId }, 'could not prepare a message; it reappears after its visibility timeout');
       }
     }
     this.rejects.add(rejected);

@@ -7,6 +7,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { bodyMatchesMd5 } from './body-checksum.js';
 import { QueueError } from './errors.js';
 import type { Rejection } from './login-event.js';
 import { fromSqs, ORIGIN_SENT_TIMESTAMP, type ReceivedMessage } from './received-message.js';
@@ -122,6 +123,10 @@ export class LoginQueue {
             }),
           );
           const failed = new Set((response.Failed ?? []).map((f) => Number(f.Id)));
+          // A copy the DLQ did not get intact does not count as moved: the original stays to be tried again.
+          for (const entry of response.Successful ?? []) {
+            if (!bodyMatchesMd5(batch[Number(entry.Id)]!.message.body, entry.MD5OfMessageBody)) failed.add(Number(entry.Id));
+          }
           batch.forEach((item, i) => (failed.has(i) ? failedIds.push(item.message.messageId) : sent.push(item)));
         } catch {
           failedIds.push(...batch.map((item) => item.message.messageId));

@@ -2,6 +2,7 @@
 // Workers receive the key material once, at start, through workerData: it never leaves the process.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { BodyChecksumError, bodyMatchesMd5 } from './body-checksum.js';
 import type { MaskingMode } from './config.js';
 import type { Keyset } from './keys.js';
 import type { PrepareWorkerData } from './prepare-worker.js';
@@ -9,7 +10,10 @@ import { createMasker, type Masker } from './masking.js';
 import { prepareRow, type Prepared } from './prepare-row.js';
 import type { ReceivedMessage } from './received-message.js';
 
-/** A message that could not be prepared because of a bug, not bad input: it is left to reappear. */
+/**
+ * A message that could not be prepared for a reason other than bad input (a bug, or a body damaged
+ * on its way from SQS): it is left to reappear, and SQS's redrive policy bounds the retries.
+ */
 export type PrepareOutcome = Prepared | { kind: 'failed'; message: ReceivedMessage; error: string };
 
 export interface Preparer {
@@ -39,6 +43,7 @@ export function detach(outcomes: readonly PrepareOutcome[]): DetachedOutcome[] {
 export function prepareMessages(messages: readonly ReceivedMessage[], masker: Masker): PrepareOutcome[] {
   return messages.map((message) => {
     try {
+      if (!bodyMatchesMd5(message.body, message.md5OfBody)) throw new BodyChecksumError(message.messageId);
       return prepareRow(message, masker);
     } catch (error) {
       // Error messages from validation and masking never carry the value (see masking.ts).

@@ -8,6 +8,8 @@ export interface ReceivedMessage {
   messageId: string;
   receiptHandle: string;
   body: string;
+  /** MD5OfBody as SQS sent it ('' if it sent none), checked before the body is used (body-checksum.ts). */
+  md5OfBody: string;
   /** ms since epoch the message was first sent (origin_sent_timestamp if redriven, else SentTimestamp). */
   sentTimestamp: number;
   receiveCount: number;
@@ -21,6 +23,7 @@ export function fromSqs(message: Message, receivedAt: number): ReceivedMessage |
     messageId: message.MessageId,
     receiptHandle: message.ReceiptHandle,
     body: message.Body ?? '',
+    md5OfBody: message.MD5OfBody ?? '',
     sentTimestamp: Number.isFinite(origin) && origin > 0 ? origin : Number.isFinite(sent) && sent > 0 ? sent : receivedAt,
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? '1'),
   };

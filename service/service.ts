@@ -50,6 +50,8 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     credentials: options.credentials,
     maxSockets: config.receiveConcurrency * 2 + 16,
     endLongPollsOn: receiving.signal,
+    // Received bodies are checked by the preparer, on a worker thread when there is one.
+    bodyChecksums: 'caller',
   });
   const consumer = new Consumer(
     { sqs, receiving, pool, preparer, logger, metrics },

@@ -7,14 +7,16 @@ import type { ContenderCounts, StartContender } from './contender.js';
 
 export const startCeiling: StartContender = async (context) => {
   const abort = new AbortController();
-  // The same client settings service.ts gives the consumer: socket budget, and long polls ended by
-  // the transport rather than per call.
+  // The same client settings service.ts gives the consumer: socket budget, long polls ended by the
+  // transport rather than per call, and no MD5 checks on this thread (the consumer makes them on its
+  // prepare worker; a no-op consumer makes none).
   const sqs = createSqsClient({
     region: context.region,
     endpoint: context.endpoint,
     credentials: LOCAL_CREDENTIALS,
     maxSockets: context.receiveConcurrency * 2 + 16,
     endLongPollsOn: abort.signal,
+    bodyChecksums: 'caller',
   });
   const counts: ContenderCounts = { received: 0, deleted: 0, written: 0 };
   const deletes = new Set<Promise<void>>();

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysetFromHex } from '../../service/keys.js';
 import { generateSample } from '../../service/local/sample-messages.js';
@@ -9,6 +10,7 @@ const messages: ReceivedMessage[] = generateSample({ count: 300, seed: 5, malfor
   messageId: `m-${i}`,
   receiptHandle: `r-${i}`,
   body,
+  md5OfBody: crypto.createHash('md5').update(body).digest('hex'),
   sentTimestamp: Date.UTC(2026, 10, 21, 12),
   receiveCount: 1,
 }));
@@ -38,6 +40,17 @@ describe('preparing messages on worker threads', () => {
   it('prepares a receive made on its own in a later turn, without waiting for others to travel with it', async () => {
     for (const batch of [messages.slice(0, 10), messages.slice(10, 13), messages.slice(13, 14)]) {
       expect(await workers.prepare(batch)).toEqual(await inline.prepare(batch));
+    }
+  });
+
+  it('leaves a message whose body does not match its MD5OfBody to reappear, naming the message and not the body', async () => {
+    const damaged = { ...messages[0]!, body: messages[0]!.body.replace('"', ' "') };
+    for (const preparer of [workers, inline]) {
+      const [outcome, intact] = await preparer.prepare([damaged, messages[1]!]);
+      expect(outcome).toMatchObject({ kind: 'failed', message: { messageId: 'm-0' } });
+      const error = (outcome as { error: string }).error;
+      expect(error).toBe('BodyChecksumError: message m-0: its body does not match the MD5 SQS sent with it');
+      expect(intact!.kind).not.toBe('failed');
     }
   });
 });
