@@ -73,6 +73,11 @@ export interface BenchOptions {
    * contender's one-commit-per-row most.
    */
   durablePostgres?: boolean;
+  /**
+   * Messages each contender process drains from a queue of its own before the measured one, so that
+   * the measured drain starts with its code already compiled and optimised. Default 0: from cold.
+   */
+  warmUp?: number;
   /** How long masking alone is measured, per mode. */
   maskingMs: number;
   seed?: number;
@@ -97,6 +102,8 @@ export interface ContenderResult {
   sqsCallsPer1000: number;
   /** Messages first received in each whole second from the first receive (bench/receive-rate.ts). */
   receivedPerSecond: number[];
+  /** With a warm-up: from the process starting to its warm-up queue first seen empty. */
+  warmUpMs?: number;
 }
 
 export interface BenchResult {
@@ -104,6 +111,8 @@ export interface BenchResult {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   count: number;
   sqsLatencyMs: number;
+  /** Messages each contender process drained before the measured drain (0: it started cold). */
+  warmUp: number;
   /** Which PostgreSQL the run wrote to, and whether its commits waited for the disk. */
   postgres: 'embedded, fsync off' | 'embedded, durable' | 'external';
   /** The consumer's effective settings for this run. */
@@ -123,30 +132,53 @@ export class BenchError extends Error {
 
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** A queue (seeded) and database of their own, which a contender drains before the measured run. */
+interface WarmUp {
+  context: ContenderContext;
+  messages: number;
+}
+
+/** Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs. */
+const drainTimeoutMs = (messages: number): number => 60_000 + messages * 100;
+
 /**
- * Runs one contender in its own process until its queue is empty, then stops it. Returns when it
- * began (before its set-up), when the queue was first seen empty, and what the contender reported.
+ * Runs one contender in its own process until its queue is empty, then stops it; with a warm-up,
+ * the same process first drains the warm-up queue and stops. Returns when the measured run began
+ * (before its set-up), when the queue was first seen empty, and what the contender reported.
  */
 async function drainWith(
   name: ContenderName,
   context: ContenderContext,
   sqs: SQSClient,
   messages: number,
-): Promise<{ launchedAt: number; endedAt: number; samples: DepthSample[]; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+  warmUp: WarmUp | undefined,
+): Promise<{ launchedAt: number; endedAt: number; samples: DepthSample[]; warmUpMs?: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
   const child = forkBenchChild<ContenderMessage>(
     'contender-process.ts',
-    { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context) },
+    {
+      BENCH_CONTENDER: name,
+      BENCH_CONTEXT: JSON.stringify(context),
+      ...(warmUp ? { BENCH_WARM_UP_CONTEXT: JSON.stringify(warmUp.context) } : {}),
+    },
     name === 'consumer' ? imageNodeOptions() : [],
   );
+  const forkedAt = Date.now();
+  let warmUpMs: number | undefined;
   try {
+    if (warmUp) {
+      const warming = await child.next<Extract<ContenderMessage, { type: 'warming' | 'failed' }>>(['warming', 'failed'], 120_000);
+      if (warming.type === 'failed') throw new BenchError(`${name} failed to start its warm-up: ${warming.error}`);
+      const warmed = await drained(sqs, warmUp.context.queueUrl, child, drainTimeoutMs(warmUp.messages));
+      warmUpMs = warmed.endedAt - forkedAt;
+      child.send({ type: 'stop' });
+    }
     const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
     if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
-    // Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs.
-    const { endedAt, samples } = await drained(sqs, context.queueUrl, child, 60_000 + messages * 100);
+    const { endedAt, samples } = await drained(sqs, context.queueUrl, child, drainTimeoutMs(messages));
     child.send({ type: 'stop' });
     const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
     if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
-    return { launchedAt: started.at, endedAt, samples, outcome: done };
+    return { launchedAt: started.at, endedAt, samples, outcome: done, ...(warmUpMs === undefined ? {} : { warmUpMs }) };
   } finally {
     // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
     await child.kill(5_000);
@@ -226,6 +258,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       },
       count: options.count,
       sqsLatencyMs: options.sqsLatencyMs,
+      warmUp: options.warmUp ?? 0,
       postgres: options.databaseUrl ? 'external' : options.durablePostgres ? 'embedded, durable' : 'embedded, fsync off',
       consumerSettings: {
         receiveConcurrency: settingsProbe.receiveConcurrency,
@@ -241,45 +274,66 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       verified: true,
     };
 
+    const contextFor = (queues: QueuePair, databaseUrl: string, logFile: string): ContenderContext => ({
+      region: REGION,
+      endpoint,
+      queueUrl: queues.queueUrl,
+      dlqUrl: queues.dlqUrl,
+      databaseUrl,
+      consumerEnv: {
+        ...tuning,
+        AWS_REGION: REGION,
+        AWS_ENDPOINT_URL: endpoint,
+        QUEUE_URL: queues.queueUrl,
+        DLQ_URL: queues.dlqUrl,
+        DATABASE_URL: databaseUrl,
+        MASKING_KEY: maskingKey,
+        HEALTH_HOST: '127.0.0.1',
+        HEALTH_PORT: '0',
+      },
+      receiveConcurrency: settingsProbe.receiveConcurrency,
+      logFile: path.join(tmp, logFile),
+    });
+    /** A fresh migrated database and a fresh queue pair seeded with `messages`. */
+    const freshRun = async (name: ContenderName, database: string, queuePrefix: string, messages: readonly string[], created: { database?: string; queues?: QueuePair }) => {
+      const databaseUrl = await createDatabase(serverUrl, database);
+      created.database = database;
+      const migrating = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+      try {
+        await migrate(migrating);
+      } finally {
+        await migrating.end();
+      }
+      const queues = await createQueuePair(sqs, queuePrefix);
+      created.queues = queues;
+      log(`${name}: seeding ${messages.length} messages${queuePrefix.endsWith('-warm') ? ' to warm up on' : ''}…`);
+      const sentIds = await sendBodies(sqs, queues.queueUrl, messages);
+      const seeded = await queueDepth(sqs, queues.queueUrl);
+      if (seeded.visible !== messages.length) throw new BenchError(`${name}: seeded ${messages.length} messages but the queue shows ${seeded.visible}`);
+      return { databaseUrl, queues, sentIds };
+    };
+    const warmUpBodies = options.warmUp ? generateSample({ count: options.warmUp, seed: (options.seed ?? 42) + 1 }) : [];
+
     const runs: Partial<Record<ContenderName, ContenderResult[]>> = {};
     const schedule = Array.from({ length: options.repeat ?? 1 }, () => options.contenders).flat();
     for (const name of schedule) {
       const messages = name === 'naive' ? bodies.slice(0, options.naiveCount ?? bodies.length) : bodies;
       const id = `${name}_${crypto.randomBytes(4).toString('hex')}`;
-      const databaseUrl = await createDatabase(serverUrl, `bench_${id}`);
-      const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-      let queues: QueuePair | undefined;
+      const measured: { database?: string; queues?: QueuePair } = {};
+      const warm: { database?: string; queues?: QueuePair } = {};
+      let pool: pg.Pool | undefined;
       try {
-        await migrate(pool);
-        queues = await createQueuePair(sqs, `bench-${id.replace('_', '-')}`);
-        log(`${name}: seeding ${messages.length} messages…`);
-        const sentIds = await sendBodies(sqs, queues.queueUrl, messages);
-        const seeded = await queueDepth(sqs, queues.queueUrl);
-        if (seeded.visible !== messages.length) throw new BenchError(`${name}: seeded ${messages.length} messages but the queue shows ${seeded.visible}`);
-
-        const context: ContenderContext = {
-          region: REGION,
-          endpoint,
-          queueUrl: queues.queueUrl,
-          dlqUrl: queues.dlqUrl,
-          databaseUrl,
-          consumerEnv: {
-            ...tuning,
-            AWS_REGION: REGION,
-            AWS_ENDPOINT_URL: endpoint,
-            QUEUE_URL: queues.queueUrl,
-            DLQ_URL: queues.dlqUrl,
-            DATABASE_URL: databaseUrl,
-            MASKING_KEY: maskingKey,
-            HEALTH_HOST: '127.0.0.1',
-            HEALTH_PORT: '0',
-          },
-          receiveConcurrency: settingsProbe.receiveConcurrency,
-          logFile: path.join(tmp, `${name}.log`),
-        };
-        log(`${name}: draining…`);
+        const { databaseUrl, queues, sentIds } = await freshRun(name, `bench_${id}`, `bench-${id.replace('_', '-')}`, messages, measured);
+        pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+        const context = contextFor(queues, databaseUrl, `${name}.log`);
+        let warmUp: WarmUp | undefined;
+        if (warmUpBodies.length > 0) {
+          const run = await freshRun(name, `bench_${id}_warm`, `bench-${id.replace('_', '-')}-warm`, warmUpBodies, warm);
+          warmUp = { context: contextFor(run.queues, run.databaseUrl, `${name}-warm-up.log`), messages: warmUpBodies.length };
+        }
+        log(`${name}: ${warmUp ? 'warming up, then ' : ''}draining…`);
         const before = await queueStats(queues);
-        const { launchedAt, endedAt, samples, outcome } = await drainWith(name, context, sqs, messages.length);
+        const { launchedAt, endedAt, samples, warmUpMs, outcome } = await drainWith(name, context, sqs, messages.length, warmUp);
         const after = await queueStats(queues);
         if (after.firstReceiveAt === null) throw new BenchError(`${name}: the emulator saw no ReceiveMessage on its queue`);
         // The emulator saw the first receive after the proxy had held it for the added latency.
@@ -298,18 +352,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           counts: outcome.counts,
           sqsCallsPer1000: round((calls / messages.length) * 1000),
           receivedPerSecond: receivedPerSecond(samples, startedAt),
+          ...(warmUpMs === undefined ? {} : { warmUpMs }),
         };
         (runs[name] ??= []).push(contender);
         result.verified &&= contender.verified;
         log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
       } finally {
-        await pool.end();
-        if (queues) {
-          // Free the emulator's memory before the next contender seeds its own copy.
-          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
-          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
+        await pool?.end();
+        for (const { queues, database } of [measured, warm]) {
+          if (queues) {
+            // Free the emulator's memory before the next contender seeds its own copy.
+            await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
+            await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
+          }
+          if (database) await dropDatabase(serverUrl, database);
         }
-        await dropDatabase(serverUrl, `bench_${id}`);
       }
     }
 

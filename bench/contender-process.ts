@@ -1,12 +1,15 @@
 // Child process: one contender, alone in its process so that its throughput and its peak RSS are its
-// own. Protocol with bench/bench.ts: it sends `started` (with the wall-clock time it began
-// receiving), drains until told `stop`, then sends `done` with its counts and peak RSS.
+// own. Protocol with bench/bench.ts: with a warm-up queue, it first drains that one, sends `warming`
+// once started, and stops when told `stop`. Then it sends `started` (with the wall-clock time it began
+// setting up for the measured queue), drains until told `stop`, and sends `done` with its counts and
+// peak RSS.
 import { startCeiling } from './contenders/ceiling.js';
 import { startConsumer } from './contenders/consumer.js';
 import type { ContenderContext, ContenderCounts, ContenderName, StartContender } from './contenders/contender.js';
 import { startNaive } from './contenders/naive.js';
 
 export type ContenderMessage =
+  | { type: 'warming' }
   | { type: 'started'; at: number }
   | { type: 'done'; counts: ContenderCounts; peakRssMb: number }
   | { type: 'failed'; error: string };
@@ -23,26 +26,36 @@ const finish = (message: ContenderMessage): void => {
   process.send(message, () => process.exit(0));
 };
 
+/** Resolves at the next `stop` from the bench. */
+const stopAsked = (): Promise<void> =>
+  new Promise((resolve) => {
+    const listener = (message: { type: string }): void => {
+      if (message.type !== 'stop') return;
+      process.off('message', listener);
+      resolve();
+    };
+    process.on('message', listener);
+  });
+
 try {
   const name = process.env.BENCH_CONTENDER as ContenderName;
   const context = JSON.parse(process.env.BENCH_CONTEXT ?? '{}') as ContenderContext;
   const start = STARTERS[name];
   if (!start) throw new Error(`unknown contender "${name}"`);
+  if (process.env.BENCH_WARM_UP_CONTEXT) {
+    // The same start and stop as the measured drain, on a queue and database of its own.
+    const warming = await start(JSON.parse(process.env.BENCH_WARM_UP_CONTEXT) as ContenderContext);
+    send({ type: 'warming' });
+    await stopAsked();
+    await warming.stop();
+  }
   const at = Date.now();
   const running = await start(context);
   send({ type: 'started', at });
-  process.on('message', (message: { type: string }) => {
-    if (message.type !== 'stop') return;
-    running.stop().then(
-      (counts) => {
-        // maxRSS is in kibibytes: the process's high-water mark, not the size at the end.
-        finish({ type: 'done', counts, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
-      },
-      (error: unknown) => {
-        finish({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
-      },
-    );
-  });
+  await stopAsked();
+  const counts = await running.stop();
+  // maxRSS is in kibibytes: the process's high-water mark, not the size at the end.
+  finish({ type: 'done', counts, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
 } catch (error) {
   finish({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
 }

@@ -21,7 +21,9 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
   const out = [
     `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; PostgreSQL ${result.postgres}; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
     `consumer settings: ${Object.entries(result.consumerSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
+    result.warmUp > 0
+      ? `msg/s and elapsed: from the first ReceiveMessage to an empty queue, after each process first drained ${number(result.warmUp)} messages of a queue of its own; start-up (not counted): from that warm-up's stop to the first receive`
+      : 'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

@@ -15,6 +15,8 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --database-url URL  use this PostgreSQL server instead of an embedded one
   --durable-postgres  run the embedded PostgreSQL with fsync and synchronous commit on (default off)
   --timeline          also print each contender's messages received in each second of its drain
+  --warm-up N         before its measured drain, each contender's process drains N messages of a queue
+                      of its own, so that the measured drain starts with warm code (default 0: cold)
 The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
 
 class UsageError extends Error {
@@ -41,6 +43,7 @@ async function main(): Promise<number> {
       'database-url': { type: 'string' },
       timeline: { type: 'boolean', default: false },
       'durable-postgres': { type: 'boolean', default: false },
+      'warm-up': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -65,6 +68,7 @@ async function main(): Promise<number> {
     sqsLatencyMs,
     contenders,
     repeat: whole('repeat', values.repeat, 1, 1, 20),
+    warmUp: whole('warm-up', values['warm-up'], 0, 0, 1_000_000),
     maskingMs: count >= 10_000 ? 2_000 : 200,
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
     durablePostgres: values['durable-postgres'],

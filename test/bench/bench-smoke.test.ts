@@ -42,6 +42,7 @@ describe('npm run bench', () => {
       expect(contender.startupMs, name).toBeGreaterThanOrEqual(0);
       expect(contender.msgsPerSec, name).toBeCloseTo(500 / (contender.elapsedMs / 1000), 0);
       expect(contender.peakRssMb, name).toBeGreaterThan(0);
+      expect(contender.warmUpMs, name).toBeUndefined();
     }
 
     // The sample really holds malformed messages, and the consumer's verification counted them in the DLQ.
@@ -56,6 +57,24 @@ describe('npm run bench', () => {
     expect(result.ratios['consumer/naive']).toBeCloseTo(consumer!.msgsPerSec / naive!.msgsPerSec, 2);
     expect(result.masking.encrypt).toBeGreaterThan(0);
     expect(result.masking.hash).toBeGreaterThan(0);
+  });
+
+  it('with --warm-up, measures and verifies only the drain that follows the warm-up, in the same process', { timeout: 240_000 }, async () => {
+    const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--warm-up', '400', '--contenders', 'ceiling,consumer', '--json', '--database-url', inject('postgresUrl')]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.trim()) as BenchResult;
+    expect(result.warmUp).toBe(400);
+    expect(result.verified).toBe(true);
+    for (const name of ['ceiling', 'consumer'] as const) {
+      const contender = result.contenders[name]!;
+      expect(contender.checks.filter((c) => !c.ok), name).toEqual([]);
+      // What the contender counted after its restart is the measured queue alone, not the warm-up's 400.
+      expect(contender.counts.received, name).toBe(300);
+      expect(contender.warmUpMs, name).toBeGreaterThan(0);
+    }
+    const rows = result.contenders.consumer!.checks.find((c) => c.what.startsWith('rows written'))!;
+    const dlq = result.contenders.consumer!.checks.find((c) => c.what.includes('DLQ'))!;
+    expect(rows.actual + dlq.actual).toBe(300);
   });
 
   it('refuses an unknown contender with a usage error', async () => {
