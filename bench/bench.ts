@@ -295,7 +295,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       logFile: path.join(tmp, logFile),
     });
     /** A fresh migrated database and a fresh queue pair seeded with `messages`. */
-    const freshRun = async (name: ContenderName, database: string, queuePrefix: string, messages: readonly string[], created: { database?: string; queues?: QueuePair }) => {
+    const freshRun = async (name: string, database: string, queuePrefix: string, messages: readonly string[], created: { database?: string; queues?: QueuePair }) => {
       const databaseUrl = await createDatabase(serverUrl, database);
       created.database = database;
       const migrating = new pg.Pool({ connectionString: databaseUrl, max: 1 });
@@ -306,7 +306,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       }
       const queues = await createQueuePair(sqs, queuePrefix);
       created.queues = queues;
-      log(`${name}: seeding ${messages.length} messages${queuePrefix.endsWith('-warm') ? ' to warm up on' : ''}…`);
       const sentIds = await sendBodies(sqs, queues.queueUrl, messages);
       const seeded = await queueDepth(sqs, queues.queueUrl);
       if (seeded.visible !== messages.length) throw new BenchError(`${name}: seeded ${messages.length} messages but the queue shows ${seeded.visible}`);
@@ -323,12 +322,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const warm: { database?: string; queues?: QueuePair } = {};
       let pool: pg.Pool | undefined;
       try {
+        log(`${name}: seeding ${messages.length} messages…`);
         const { databaseUrl, queues, sentIds } = await freshRun(name, `bench_${id}`, `bench-${id.replace('_', '-')}`, messages, measured);
         pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
         const context = contextFor(queues, databaseUrl, `${name}.log`);
         let warmUp: WarmUp | undefined;
         if (warmUpBodies.length > 0) {
-          const run = await freshRun(name, `bench_${id}_warm`, `bench-${id.replace('_', '-')}-warm`, warmUpBodies, warm);
+          log(`${name}: seeding ${warmUpBodies.length} messages to warm up on…`);
+          const run = await freshRun(`${name} (warm-up)`, `bench_${id}_warm`, `bench-${id.replace('_', '-')}-warm`, warmUpBodies, warm);
           warmUp = { context: contextFor(run.queues, run.databaseUrl, `${name}-warm-up.log`), messages: warmUpBodies.length };
         }
         log(`${name}: ${warmUp ? 'warming up, then ' : ''}draining…`);
