@@ -91,6 +91,11 @@ export interface ContenderResult {
   msgsPerSec: number;
   elapsedMs: number;
   peakRssMb: number;
+  /**
+   * CPU time of the contender's process, all its threads, per message: from the end of its start-up
+   * to its stop. What a task pays per message; the emulator's and PostgreSQL's CPU are not in it.
+   */
+  cpuUsPerMessage: number;
   /** From the contender's process starting its work to its first ReceiveMessage; not in elapsedMs. */
   startupMs: number;
   verified: boolean;
@@ -347,6 +352,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           msgsPerSec: round(messages.length / (elapsedMs / 1000)),
           elapsedMs,
           peakRssMb: outcome.peakRssMb,
+          cpuUsPerMessage: round((outcome.cpuMs * 1000) / messages.length),
           startupMs: Math.max(0, startedAt - launchedAt),
           verified: checks.every((c) => c.ok),
           checks,
@@ -357,7 +363,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         };
         (runs[name] ??= []).push(contender);
         result.verified &&= contender.verified;
-        log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
+        log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, ${contender.cpuUsPerMessage} µs CPU/msg, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
       } finally {
         await pool?.end();
         for (const { queues, database } of [measured, warm]) {

@@ -1,8 +1,8 @@
 // Child process: one contender, alone in its process so that its throughput and its peak RSS are its
 // own. Protocol with bench/bench.ts: with a warm-up queue, it first drains that one, sends `warming`
 // once started, and stops when told `stop`. Then it sends `started` (with the wall-clock time it began
-// setting up for the measured queue), drains until told `stop`, and sends `done` with its counts and
-// peak RSS.
+// setting up for the measured queue), drains until told `stop`, and sends `done` with its counts, the
+// CPU it used from the end of that set-up to its stop, and its peak RSS.
 import { startCeiling } from './contenders/ceiling.js';
 import { startConsumer } from './contenders/consumer.js';
 import type { ContenderContext, ContenderCounts, ContenderName, StartContender } from './contenders/contender.js';
@@ -11,7 +11,7 @@ import { startNaive } from './contenders/naive.js';
 export type ContenderMessage =
   | { type: 'warming' }
   | { type: 'started'; at: number }
-  | { type: 'done'; counts: ContenderCounts; peakRssMb: number }
+  | { type: 'done'; counts: ContenderCounts; cpuMs: number; peakRssMb: number }
   | { type: 'failed'; error: string };
 
 const STARTERS: Record<ContenderName, StartContender> = { ceiling: startCeiling, naive: startNaive, consumer: startConsumer };
@@ -51,11 +51,14 @@ try {
   }
   const at = Date.now();
   const running = await start(context);
+  // Every thread of this process (the consumer's prepare worker too), not the emulator's or PostgreSQL's.
+  const cpuSince = process.cpuUsage();
   send({ type: 'started', at });
   await stopAsked();
   const counts = await running.stop();
+  const cpu = process.cpuUsage(cpuSince);
   // maxRSS is in kibibytes: the process's high-water mark, not the size at the end.
-  finish({ type: 'done', counts, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
+  finish({ type: 'done', counts, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
 } catch (error) {
   finish({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
 }

@@ -10,11 +10,11 @@ export interface TableOptions {
 }
 
 export function formatTable(result: BenchResult, options: TableOptions = {}): string {
-  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
+  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'CPU/msg', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
   const rows = CONTENDERS.flatMap((name) => {
     const r = result.contenders[name];
     if (!r) return [];
-    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
+    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${number(r.cpuUsPerMessage)} µs`, `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
@@ -24,6 +24,7 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
     result.warmUp > 0
       ? `msg/s and elapsed: from the first ReceiveMessage to an empty queue, after each process first drained ${number(result.warmUp)} messages of a queue of its own; start-up (not counted): from that warm-up's stop to the first receive`
       : 'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
+    "CPU/msg: the contender process's CPU time, all its threads, from the end of its start-up to its stop, per message (the emulator's and PostgreSQL's not included)",
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
@@ -51,7 +52,7 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
   return `${out.join('\n')}\n`;
 }
 
-/** The machine-readable form: per contender msgsPerSec, elapsedMs, peakRssMb, and the ratios. */
+/** The machine-readable form: per contender msgsPerSec, elapsedMs, cpuUsPerMessage, peakRssMb, and the ratios. */
 export function formatJson(result: BenchResult): string {
   return `${JSON.stringify(result)}\n`;
 }

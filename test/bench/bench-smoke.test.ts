@@ -42,6 +42,7 @@ describe('npm run bench', () => {
       expect(contender.startupMs, name).toBeGreaterThanOrEqual(0);
       expect(contender.msgsPerSec, name).toBeCloseTo(500 / (contender.elapsedMs / 1000), 0);
       expect(contender.peakRssMb, name).toBeGreaterThan(0);
+      expect(contender.cpuUsPerMessage, name).toBeGreaterThan(0);
       expect(contender.warmUpMs, name).toBeUndefined();
     }
 
