@@ -51,7 +51,7 @@ export class LoginQueue {
           MaxNumberOfMessages: receiveBatchSize,
           WaitTimeSeconds: waitTimeSeconds,
           VisibilityTimeout: visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+          MessageSystemAttributeNames: ['SentTimestamp'],
           MessageAttributeNames: [ORIGIN_SENT_TIMESTAMP],
         }),
       );

@@ -12,7 +12,6 @@ export interface ReceivedMessage {
   md5OfBody: string;
   /** ms since epoch the message was first sent (origin_sent_timestamp if redriven, else SentTimestamp). */
   sentTimestamp: number;
-  receiveCount: number;
 }
 
 export function fromSqs(message: Message, receivedAt: number): ReceivedMessage | undefined {
@@ -25,6 +24,5 @@ export function fromSqs(message: Message, receivedAt: number): ReceivedMessage |
     body: message.Body ?? '',
     md5OfBody: message.MD5OfBody ?? '',
     sentTimestamp: Number.isFinite(origin) && origin > 0 ? origin : Number.isFinite(sent) && sent > 0 ? sent : receivedAt,
-    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? '1'),
   };
 }

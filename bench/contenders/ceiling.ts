@@ -38,7 +38,7 @@ export const startCeiling: StartContender = async (context) => {
             MaxNumberOfMessages: 10,
             WaitTimeSeconds: 20,
             VisibilityTimeout: 60,
-            MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+            MessageSystemAttributeNames: ['SentTimestamp'],
           }),
         );
         messages = response.Messages ?? [];

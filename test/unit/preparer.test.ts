@@ -12,7 +12,6 @@ const messages: ReceivedMessage[] = generateSample({ count: 300, seed: 5, malfor
   body,
   md5OfBody: crypto.createHash('md5').update(body).digest('hex'),
   sentTimestamp: Date.UTC(2026, 10, 21, 12),
-  receiveCount: 1,
 }));
 
 describe('preparing messages on worker threads', () => {
