@@ -1,10 +1,8 @@
-// Runs a bench entry point as its own Node process (through tsx) with an IPC channel, so the SQS
-// emulator and each contender get an event loop and a memory footprint of their own.
+// Runs a bench entry point as its own Node process, compiled (compile.ts), with an IPC channel, so
+// the SQS emulator and each contender get an event loop and a memory footprint of their own.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+import { compiledBench } from './compile.js';
 
 export class BenchChildError extends Error {
   override readonly name = 'BenchChildError';
@@ -27,9 +25,9 @@ export function forkBenchChild<Message extends { type: string }>(
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): BenchChild<Message> {
-  const child = fork(path.join(HERE, file), [], {
+  const child = fork(path.join(compiledBench(), 'bench', file.replace(/\.ts$/, '.js')), [], {
     // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is for profiling a contender.
-    execArgv: ['--import', 'tsx', ...nodeArgs, ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    execArgv: [...nodeArgs, ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
