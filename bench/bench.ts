@@ -20,7 +20,7 @@ import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
 import { createSqsClient } from '../service/sqs-client.js';
 import { forkBenchChild, type BenchChild } from './child.js';
-import { imageNodeOptions } from './image-node-options.js';
+import { imageAllocatorEnv, imageNodeOptions } from './image-node-options.js';
 import type { ContenderMessage } from './contender-process.js';
 import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
 import type { EmulatorMessage } from './emulator-process.js';
@@ -164,6 +164,7 @@ async function drainWith(
       BENCH_CONTENDER: name,
       BENCH_CONTEXT: JSON.stringify(context),
       ...(warmUp ? { BENCH_WARM_UP_CONTEXT: JSON.stringify(warmUp.context) } : {}),
+      ...(name === 'consumer' ? imageAllocatorEnv() : {}),
     },
     name === 'consumer' ? imageNodeOptions() : [],
   );
