@@ -2,11 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compiledBench } from '../../bench/compile.js';
 
 describe('compiledBench', () => {
   const out = compiledBench();
+  // Test workers can end without an 'exit' event, which is when the bench removes its build.
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('holds plain JavaScript for every entry point the bench forks, and the prepare worker beside the preparer', () => {
     for (const file of ['bench/contender-process.js', 'bench/emulator-process.js', 'service/preparer.js', 'service/prepare-worker.js']) {
