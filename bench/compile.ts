@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Only what the bench's processes import; under the project root so that node_modules resolves. */
+/** Everything the bench's processes import lives here; the output stays under the project root so that node_modules resolves. */
 const SOURCES = ['bench', 'service'];
 
 function typeScriptFiles(dir: string): string[] {
