@@ -112,8 +112,8 @@ class WorkerPreparer implements Preparer {
     // its heap, and the task's RSS, from growing to V8's defaults. V8 lets a --max-semi-space-size
     // flag override this young-generation limit, and the image sets one (service/Dockerfile): there
     // the worker's new space grew to 32 MB (Node 24.21, 200,000 messages). Clearing the flag before the
-    // worker starts gave it back a 4 or 12 MB limit, but cost CPU per message at both, so the image
-    // lives with it (docs/performance.md).
+    // worker starts gave it back a 4 or 12 MB limit, but at both the consumer was slower and used
+    // more CPU per message in two of three rounds, so the image lives with it (docs/performance.md).
     const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
     // Compiled, the worker is plain JavaScript. Under tsx or vitest this module is TypeScript, and a
     // worker does not inherit the TypeScript loader: a small bootstrap registers tsx first.
