@@ -20,7 +20,7 @@ import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
 import { createSqsClient } from '../service/sqs-client.js';
 import { forkBenchChild, type BenchChild } from './child.js';
-import { imageAllocatorEnv, imageNodeOptions } from './image-node-options.js';
+import { imageRuntime } from './image-node-options.js';
 import type { ContenderMessage } from './contender-process.js';
 import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
 import type { EmulatorMessage } from './emulator-process.js';
@@ -158,15 +158,17 @@ async function drainWith(
   messages: number,
   warmUp: WarmUp | undefined,
 ): Promise<{ launchedAt: number; endedAt: number; samples: DepthSample[]; warmUpMs?: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+  // Only the consumer is deployed, so only it runs as the image runs it.
+  const image = name === 'consumer' ? imageRuntime() : undefined;
   const child = forkBenchChild<ContenderMessage>(
     'contender-process.ts',
     {
       BENCH_CONTENDER: name,
       BENCH_CONTEXT: JSON.stringify(context),
       ...(warmUp ? { BENCH_WARM_UP_CONTEXT: JSON.stringify(warmUp.context) } : {}),
-      ...(name === 'consumer' ? imageAllocatorEnv() : {}),
+      ...image?.env,
     },
-    name === 'consumer' ? imageNodeOptions() : [],
+    image?.nodeOptions ?? [],
   );
   const forkedAt = Date.now();
   let warmUpMs: number | undefined;

@@ -7,22 +7,30 @@ import { fileURLToPath } from 'node:url';
 
 const DOCKERFILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'service', 'Dockerfile');
 
-/** The value of a single-assignment `ENV NAME=value` line, quotes removed. */
-function imageEnvValue(dockerfile: string, name: string): string | undefined {
-  const prefix = `ENV ${name}=`;
-  const line = fs
-    .readFileSync(dockerfile, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(prefix));
-  return line?.slice(prefix.length).replace(/^"|"$/g, '');
+/** What the image sets for the consumer's process: Node's options, and glibc's, which it reads at start (so before the fork). */
+export interface ImageRuntime {
+  nodeOptions: string[];
+  env: Record<string, string>;
+}
+
+/** From single-assignment `ENV NAME=value` lines, quotes removed; one read of the Dockerfile. */
+export function imageRuntime(dockerfile = DOCKERFILE): ImageRuntime {
+  const lines = fs.readFileSync(dockerfile, 'utf8').split('\n');
+  const value = (name: string): string | undefined => {
+    const prefix = `ENV ${name}=`;
+    return lines.find((l) => l.startsWith(prefix))?.slice(prefix.length).replace(/^"|"$/g, '');
+  };
+  const arenas = value('MALLOC_ARENA_MAX');
+  return {
+    nodeOptions: (value('NODE_OPTIONS') ?? '').split(/\s+/).filter(Boolean),
+    env: arenas === undefined ? {} : { MALLOC_ARENA_MAX: arenas },
+  };
 }
 
 export function imageNodeOptions(dockerfile = DOCKERFILE): string[] {
-  return (imageEnvValue(dockerfile, 'NODE_OPTIONS') ?? '').split(/\s+/).filter(Boolean);
+  return imageRuntime(dockerfile).nodeOptions;
 }
 
-/** Environment the image sets for the process's C library: read by glibc at start, so it must be set before the fork. */
 export function imageAllocatorEnv(dockerfile = DOCKERFILE): Record<string, string> {
-  const arenas = imageEnvValue(dockerfile, 'MALLOC_ARENA_MAX');
-  return arenas === undefined ? {} : { MALLOC_ARENA_MAX: arenas };
+  return imageRuntime(dockerfile).env;
 }
