@@ -42,7 +42,7 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
       if (rates) out.push(`${name} received per second of its drain${result.contenders[name]?.runs ? ' (median run)' : ''}: ${rates.map(number).join(', ') || 'under a second'}`);
     }
   }
-  out.push(`masking alone, one core: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
+  out.push(`masking alone, one core, ten messages per call: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
   for (const name of CONTENDERS) {
     for (const c of result.contenders[name]?.checks ?? []) {
       if (!c.ok) out.push(`${name}: ${c.what}: expected ${c.expected}, got ${c.actual}`);

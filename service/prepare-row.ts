@@ -1,6 +1,7 @@
 // Validate, then mask: a received message becomes either a row for user_logins or a rejection.
-import type { LoginRow, Rejection } from './login-event.js';
-import { MaskedValueTooLongError, type Masker } from './masking.js';
+import type { LoginEvent, LoginRow, Rejection } from './login-event.js';
+import { MaskedValueTooLongError, type Masker, type MaskRequest } from './masking.js';
+import type { MaskingError } from './errors.js';
 import type { ReceivedMessage } from './received-message.js';
 import { validateBody } from './validate.js';
 
@@ -14,23 +15,53 @@ export function utcDate(epochMs: number): string {
 }
 
 export function prepareRow(message: ReceivedMessage, masker: Masker): Prepared {
-  const validation = validateBody(message.body);
-  if (!validation.ok) return { kind: 'rejected', message, rejection: validation.rejection };
-  const { event } = validation;
-  let maskedIp: string;
-  let maskedDeviceId: string;
+  const [prepared] = prepareRows([message], masker);
+  if (prepared instanceof Error) throw prepared;
+  return prepared!;
+}
+
+/**
+ * Each message validated, then the PII of all the valid ones masked in one `maskEach` call, which
+ * costs several times less per value than masking them one by one (masking.ts). An error that is not
+ * about the input (a bug) is returned in that message's place, so it does not take the others down.
+ */
+export function prepareRows(messages: readonly ReceivedMessage[], masker: Masker): (Prepared | Error)[] {
+  const results = new Array<Prepared | Error>(messages.length);
+  const valid: { index: number; event: LoginEvent }[] = [];
+  messages.forEach((message, index) => {
+    try {
+      const validation = validateBody(message.body);
+      if (validation.ok) valid.push({ index, event: validation.event });
+      else results[index] = { kind: 'rejected', message, rejection: validation.rejection };
+    } catch (error) {
+      results[index] = error instanceof Error ? error : new Error(String(error));
+    }
+  });
+  const requests: MaskRequest[] = [];
+  for (const { event } of valid) requests.push({ field: 'ip', value: event.ip }, { field: 'device_id', value: event.deviceId });
+  let masked: (string | MaskingError)[];
   try {
-    maskedIp = masker.mask('ip', event.ip);
-    maskedDeviceId = masker.mask('device_id', event.deviceId);
+    masked = masker.maskEach(requests);
   } catch (error) {
-    if (error instanceof MaskedValueTooLongError) {
+    for (const { index } of valid) results[index] = error instanceof Error ? error : new Error(String(error));
+    return results;
+  }
+  valid.forEach(({ index, event }, i) => {
+    results[index] = toRow(messages[index]!, event, masked[2 * i]!, masked[2 * i + 1]!);
+  });
+  return results;
+}
+
+function toRow(message: ReceivedMessage, event: LoginEvent, maskedIp: string | MaskingError, maskedDeviceId: string | MaskingError): Prepared | Error {
+  for (const masked of [maskedIp, maskedDeviceId]) {
+    if (masked instanceof MaskedValueTooLongError) {
       return {
         kind: 'rejected',
         message,
-        rejection: { reason: `${error.field}_too_long`, detail: `${error.field} is too long: its masked form would not fit varchar(256)` },
+        rejection: { reason: `${masked.field}_too_long`, detail: `${masked.field} is too long: its masked form would not fit varchar(256)` },
       };
     }
-    throw error;
+    if (typeof masked !== 'string') return masked;
   }
   return {
     kind: 'row',
@@ -39,8 +70,8 @@ export function prepareRow(message: ReceivedMessage, masker: Masker): Prepared {
       messageId: message.messageId,
       userId: event.userId,
       deviceType: event.deviceType,
-      maskedIp,
-      maskedDeviceId,
+      maskedIp: maskedIp as string,
+      maskedDeviceId: maskedDeviceId as string,
       locale: event.locale,
       appVersion: event.appVersion,
       appVersionText: event.appVersionText,

@@ -7,7 +7,7 @@ import type { MaskingMode } from './config.js';
 import type { Keyset } from './keys.js';
 import type { PrepareWorkerData } from './prepare-worker.js';
 import { createMasker, type Masker } from './masking.js';
-import { prepareRow, type Prepared } from './prepare-row.js';
+import { prepareRows, type Prepared } from './prepare-row.js';
 import type { ReceivedMessage } from './received-message.js';
 
 /**
@@ -41,15 +41,26 @@ export function detach(outcomes: readonly PrepareOutcome[]): DetachedOutcome[] {
 }
 
 export function prepareMessages(messages: readonly ReceivedMessage[], masker: Masker): PrepareOutcome[] {
-  return messages.map((message) => {
-    try {
-      if (!bodyMatchesMd5(message.body, message.md5OfBody)) throw new BodyChecksumError(message.messageId);
-      return prepareRow(message, masker);
-    } catch (error) {
-      // Error messages from validation and masking never carry the value (see masking.ts).
-      return { kind: 'failed', message, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error' };
+  const outcomes = new Array<PrepareOutcome>(messages.length);
+  const intact: ReceivedMessage[] = [];
+  const intactAt: number[] = [];
+  messages.forEach((message, i) => {
+    if (bodyMatchesMd5(message.body, message.md5OfBody)) {
+      intact.push(message);
+      intactAt.push(i);
+    } else {
+      outcomes[i] = failed(message, new BodyChecksumError(message.messageId));
     }
   });
+  prepareRows(intact, masker).forEach((prepared, j) => {
+    outcomes[intactAt[j]!] = prepared instanceof Error ? failed(intact[j]!, prepared) : prepared;
+  });
+  return outcomes;
+}
+
+/** Error messages from validation and masking never carry the value (see masking.ts). */
+function failed(message: ReceivedMessage, error: Error): PrepareOutcome {
+  return { kind: 'failed', message, error: `${error.name}: ${error.message}` };
 }
 
 /**

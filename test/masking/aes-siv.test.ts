@@ -49,6 +49,24 @@ describe('AES-SIV on node:crypto', () => {
     expect(() => deviceId.open(sealed)).toThrow(SivAuthenticationError);
   });
 
+  it('seals a mixed list in one sealEach exactly as it seals each value alone, whatever the lengths and associated data', () => {
+    const siv = createAesSiv(crypto.randomBytes(64));
+    const lists = [siv.bind([new TextEncoder().encode('ip')]), siv.bind([new TextEncoder().encode('device_id')]), siv.bind([])];
+    const requests = lengths.map((length, i) => ({ bound: lists[i % lists.length]!, plaintext: new Uint8Array(crypto.randomBytes(length)) }));
+    const together = siv.sealEach(requests);
+    expect(together).toHaveLength(requests.length);
+    requests.forEach(({ bound, plaintext }, i) => {
+      expect(together[i]!.toString('hex'), `${plaintext.length} bytes`).toBe(bound.seal(plaintext).toString('hex'));
+      expect(Buffer.from(bound.open(together[i]!)).equals(Buffer.from(plaintext))).toBe(true);
+    });
+    expect(siv.sealEach([])).toEqual([]);
+  });
+
+  it('refuses to seal under associated data bound with another key', () => {
+    const foreign = createAesSiv(crypto.randomBytes(64)).bind([]);
+    expect(() => createAesSiv(crypto.randomBytes(64)).sealEach([{ bound: foreign, plaintext: new Uint8Array(4) }])).toThrow(/bound under another key/);
+  });
+
   it('rejects a key that is not 32, 48 or 64 bytes', () => {
     expect(() => createAesSiv(crypto.randomBytes(16))).toThrow(/32, 48 or 64 bytes, not 16/);
   });

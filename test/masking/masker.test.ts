@@ -42,6 +42,33 @@ describe.each(['encrypt', 'hash'] as const)('a %s masker', (mode) => {
   it('refuses a string with a lone surrogate, which could never be recovered as given', () => {
     expect(() => masker.mask('device_id', 'abc\ud800')).toThrow(/not well-formed Unicode/);
   });
+
+  it('masks a list at once as it masks each value alone, with each refusal in its own place', () => {
+    const requests = [
+      { field: 'ip', value: ip },
+      { field: 'device_id', value: 'abc\ud800' },
+      { field: 'device_id', value: deviceId },
+      { field: 'ip', value: '2001:db8:85a3::8a2e:370:7334' },
+      { field: 'ip', value: 'x'.repeat(400) },
+      { field: 'device_id', value: '' },
+    ] as const;
+    const results = masker.maskEach(requests);
+    expect(results).toHaveLength(requests.length);
+    requests.forEach(({ field, value }, i) => {
+      let alone: unknown;
+      try {
+        alone = masker.mask(field, value);
+      } catch (error) {
+        alone = error;
+      }
+      expect(results[i]).toEqual(alone);
+    });
+    expect(results[1]).toBeInstanceOf(Error);
+    expect(typeof results[2]).toBe('string');
+    // Hash outputs have a fixed length, so only encrypt mode refuses a long value.
+    if (mode === 'encrypt') expect(results[4]).toBeInstanceOf(MaskedValueTooLongError);
+    else expect(results[4]).toMatch(/^k1:/);
+  });
 });
 
 describe('the encrypt construction (docs/keys.md)', () => {
