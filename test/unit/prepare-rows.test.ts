@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keysetFromHex } from '../../service/keys.js';
 import { generateSample } from '../../service/local/sample-messages.js';
 import { createMasker, type Masker } from '../../service/masking.js';
-import { prepareRow, prepareRows } from '../../service/prepare-row.js';
+import { prepareRow, prepareRows, utcDate } from '../../service/prepare-row.js';
 import type { ReceivedMessage } from '../../service/received-message.js';
 
 const keyset = keysetFromHex('3c'.repeat(64));
@@ -50,5 +50,20 @@ describe('preparing a receive together', () => {
     expect(prepared[1]).toMatchObject({ kind: 'rejected' });
     expect(prepared[2]).toBeInstanceOf(Error);
     expect(() => prepareRow(message(login('dev-1'), 0), broken)).toThrow('OpenSSL went away');
+  });
+});
+
+describe('the create_date of a row', () => {
+  it('is the UTC day of the timestamp, right at the boundaries and when days alternate', () => {
+    const midnight = Date.UTC(2026, 10, 22);
+    expect([midnight - 1, midnight, midnight - 1, midnight + 86_399_999, midnight + 86_400_000].map(utcDate)).toEqual([
+      '2026-11-21',
+      '2026-11-22',
+      '2026-11-21',
+      '2026-11-22',
+      '2026-11-23',
+    ]);
+    expect(utcDate(-1)).toBe('1969-12-31');
+    expect(utcDate(0)).toBe('1970-01-01');
   });
 });
