@@ -44,7 +44,7 @@ export function prepareRows(messages: readonly ReceivedMessage[], masker: Masker
       if (validation.ok) valid.push({ index, event: validation.event });
       else results[index] = { kind: 'rejected', message, rejection: validation.rejection };
     } catch (error) {
-      results[index] = error instanceof Error ? error : new Error(String(error));
+      results[index] = asError(error);
     }
   });
   const requests: MaskRequest[] = [];
@@ -53,13 +53,17 @@ export function prepareRows(messages: readonly ReceivedMessage[], masker: Masker
   try {
     masked = masker.maskEach(requests);
   } catch (error) {
-    for (const { index } of valid) results[index] = error instanceof Error ? error : new Error(String(error));
+    for (const { index } of valid) results[index] = asError(error);
     return results;
   }
   valid.forEach(({ index, event }, i) => {
     results[index] = toRow(messages[index]!, event, masked[2 * i]!, masked[2 * i + 1]!);
   });
   return results;
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 function toRow(message: ReceivedMessage, event: LoginEvent, maskedIp: string | MaskingError, maskedDeviceId: string | MaskingError): Prepared | Error {
