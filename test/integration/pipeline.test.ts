@@ -102,6 +102,31 @@ describe('the consumer, end to end', () => {
     expect(service.metrics.snapshot().quarantined).toEqual(Object.fromEntries(Object.keys(bad).map((k) => [k, 1])));
   });
 
+  it('a row PostgreSQL refuses goes to the DLQ with its SQLSTATE, and the rest of its batch is written', async () => {
+    // Valid input the database still refuses: here a constraint the validator knows nothing of.
+    await db.pool.query(`ALTER TABLE user_logins ADD CONSTRAINT test_no_zz_locale CHECK (locale IS DISTINCT FROM 'ZZ')`);
+    try {
+      const refused = login({ user_id: 'refused', locale: 'ZZ' });
+      const good = Array.from({ length: 11 }, (_, i) => login({ user_id: `user-${i}` }));
+      const [, refusedId] = await sendBodies(queues.sqs, queues.queueUrl, [good[0]!, refused, ...good.slice(1)]);
+      ({ service } = await startTestService(queues, db.url));
+      await waitForEmpty(queues.sqs, queues.queueUrl);
+      await service.stop();
+
+      const { rows } = await db.pool.query('SELECT user_id FROM user_logins ORDER BY user_id');
+      expect(rows.map((r) => r.user_id)).toEqual(good.map((_, i) => `user-${i}`).sort());
+      const dead = await drainQueue(queues.sqs, queues.dlqUrl);
+      expect(dead).toHaveLength(1);
+      expect(dead[0]!.Body).toBe(refused);
+      expect(dead[0]!.MessageAttributes?.quarantine_reason?.StringValue).toBe('database_rejected');
+      expect(dead[0]!.MessageAttributes?.quarantine_detail?.StringValue).toBe('PostgreSQL refused the row (SQLSTATE 23514)');
+      expect(dead[0]!.MessageAttributes?.source_message_id?.StringValue).toBe(refusedId);
+      expect(service.metrics.snapshot()).toMatchObject({ received: 12, written: 11, quarantined: { database_rejected: 1 } });
+    } finally {
+      await db.pool.query('ALTER TABLE user_logins DROP CONSTRAINT test_no_zz_locale');
+    }
+  });
+
   it('writes a burst smaller than a batch as soon as the queue runs dry, not when the flush interval ends', async () => {
     await sendBodies(queues.sqs, queues.queueUrl, [login(), login({ user_id: 'u-2' }), login({ user_id: 'u-3' }), '{"user_id": 1}']);
     ({ service } = await startTestService(queues, db.url, { FLUSH_INTERVAL_MS: '60000', FLUSH_ROWS: '500' }));
