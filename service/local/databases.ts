@@ -19,9 +19,24 @@ async function asAdmin(serverUrl: string, sql: string): Promise<void> {
   }
 }
 
+export interface DatabaseOptions {
+  /**
+   * An ICU locale such as 'en-US' for the database's default collation: a linguistic one, as RDS's
+   * en_US.UTF-8 is, without needing that locale installed on the machine. Default: the server's (C).
+   */
+  icuLocale?: string;
+}
+
 /** Creates `name` and returns its URL. */
-export async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  await asAdmin(serverUrl, `CREATE DATABASE ${name}`);
+export async function createDatabase(serverUrl: string, name: string, options: DatabaseOptions = {}): Promise<string> {
+  const { icuLocale } = options;
+  if (icuLocale !== undefined && !/^[A-Za-z0-9-]+$/.test(icuLocale)) throw new Error(`not an ICU locale name: "${icuLocale}"`);
+  await asAdmin(
+    serverUrl,
+    icuLocale === undefined
+      ? `CREATE DATABASE ${name}`
+      : `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE '${icuLocale}' LOCALE 'C'`,
+  );
   return databaseUrl(serverUrl, name);
 }
 
