@@ -45,8 +45,9 @@ const next = (key: Key): string => `${key.index}_next`;
 
 async function recollate(pgm: MigrationBuilder, collation: Collation): Promise<void> {
   for (const key of KEYS) {
-    // A run that failed at the swap leaves its new indexes built: keep them. A build cut short leaves
-    // an invalid index behind: start that one afresh.
+    // A run that failed at the swap leaves its new indexes built: keep them. Start afresh an invalid
+    // one (a build cut short), and one with the other collation (a roll-back cut short), which the
+    // swap would otherwise rebuild itself, under its lock.
     const [built] = await pgm.db.select(
       `SELECT i.indisvalid AND i.indcollation[0] = (SELECT oid FROM pg_collation WHERE collname = $2 AND collnamespace = 'pg_catalog'::regnamespace) AS usable
        FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,

@@ -54,6 +54,18 @@ async function indexes(pool: pg.Pool): Promise<{ name: string; valid: boolean }[
   return rows;
 }
 
+/** The collation each key index compares with; the identity key has none. */
+async function indexCollations(pool: pg.Pool): Promise<Record<string, string>> {
+  const { rows } = await pool.query<{ name: string; collation: string }>(
+    `SELECT c.relname AS name, coll.collname AS collation FROM pg_index i
+     JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_collation coll ON coll.oid = i.indcollation[0]
+     WHERE i.indrelid = 'user_logins'::regclass ORDER BY c.relname`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.collation]));
+}
+
+const BYTEWISE = { user_logins_masked_device_id_idx: 'C', user_logins_masked_ip_idx: 'C', user_logins_message_id_key: 'C' };
+
 describe('the key columns of user_logins compare byte by byte', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -74,6 +86,7 @@ describe('the key columns of user_logins compare byte by byte', () => {
     expect(await order(db.pool, 'masked_ip')).toEqual(['k1:B', 'k1:a']);
     expect(await order(db.pool, 'masked_device_id')).toEqual(['k1:B', 'k1:a']);
     expect(await indexes(db.pool)).toEqual(INDEXES.map((name) => ({ name, valid: true })));
+    expect(await indexCollations(db.pool)).toEqual(BYTEWISE);
   });
 
   it('keeps message_id unique, so that a redelivered message still makes no second row', async () => {
@@ -152,5 +165,33 @@ describe('the collation migration, while a long query holds user_logins', () => 
     } finally {
       await reader.end();
     }
+  });
+});
+
+describe('the collation migration, run again after an attempt that built its indexes and stopped', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: false, icuLocale: 'en-US' });
+    await migrate(db.pool, 'up', BEFORE);
+    await db.pool.query(insertUserLogins(ROWS));
+  });
+  afterAll(async () => db.drop());
+
+  const fileOf = async (index: string): Promise<number> =>
+    (await db.pool.query<{ f: number }>('SELECT relfilenode::int AS f FROM pg_class WHERE oid = to_regclass($1)', [index])).rows[0]!.f;
+
+  it('keeps a new index that is built with the right collation and rebuilds one that is not', async () => {
+    // As an earlier run that stopped at the swap leaves them, and one from an interrupted roll-back.
+    await db.pool.query('CREATE INDEX CONCURRENTLY user_logins_masked_ip_idx_next ON user_logins (masked_ip COLLATE "C")');
+    await db.pool.query('CREATE INDEX CONCURRENTLY user_logins_masked_device_id_idx_next ON user_logins (masked_device_id COLLATE "default")');
+    const kept = await fileOf('user_logins_masked_ip_idx_next');
+    const stale = await fileOf('user_logins_masked_device_id_idx_next');
+
+    expect(await migrate(db.pool)).toEqual([MIGRATION]);
+
+    expect(await fileOf('user_logins_masked_ip_idx')).toBe(kept);
+    expect(await fileOf('user_logins_masked_device_id_idx')).not.toBe(stale);
+    expect(await indexCollations(db.pool)).toEqual(BYTEWISE);
+    expect(await indexes(db.pool)).toEqual(INDEXES.map((name) => ({ name, valid: true })));
   });
 });
