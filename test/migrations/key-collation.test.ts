@@ -64,14 +64,21 @@ async function indexCollations(pool: pg.Pool): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [r.name, r.collation]));
 }
 
+const COLUMNS_IN_C = { masked_device_id: 'C', masked_ip: 'C', message_id: 'C' };
 const BYTEWISE = { user_logins_masked_device_id_idx: 'C', user_logins_masked_ip_idx: 'C', user_logins_message_id_key: 'C' };
+
+/** A database with RDS's kind of default collation, migrated up to just before this migration. */
+async function shortOfTheMigration(rows: LoginRow[]): Promise<TestDatabase> {
+  const db = await createTestDatabase({ migrate: false, icuLocale: 'en-US' });
+  await migrate(db.pool, 'up', BEFORE);
+  if (rows.length > 0) await db.pool.query(insertUserLogins(rows));
+  return db;
+}
 
 describe('the key columns of user_logins compare byte by byte', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase({ migrate: false, icuLocale: 'en-US' });
-    await migrate(db.pool, 'up', BEFORE);
-    await db.pool.query(insertUserLogins(ROWS));
+    db = await shortOfTheMigration(ROWS);
   });
   afterAll(async () => db.drop());
 
@@ -81,7 +88,7 @@ describe('the key columns of user_logins compare byte by byte', () => {
 
     expect(await migrate(db.pool)).toEqual([MIGRATION]);
 
-    expect(await keyCollations(db.pool)).toEqual({ masked_device_id: 'C', masked_ip: 'C', message_id: 'C' });
+    expect(await keyCollations(db.pool)).toEqual(COLUMNS_IN_C);
     expect(await order(db.pool, 'message_id')).toEqual(['B-1', 'a-1']);
     expect(await order(db.pool, 'masked_ip')).toEqual(['k1:B', 'k1:a']);
     expect(await order(db.pool, 'masked_device_id')).toEqual(['k1:B', 'k1:a']);
@@ -126,8 +133,7 @@ describe('the key columns of user_logins compare byte by byte', () => {
 describe('the collation migration, while a long query holds user_logins', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase({ migrate: false, icuLocale: 'en-US' });
-    await migrate(db.pool, 'up', BEFORE);
+    db = await shortOfTheMigration([]);
   });
   afterAll(async () => db.drop());
 
@@ -160,7 +166,7 @@ describe('the collation migration, while a long query holds user_logins', () => 
 
       await reader.query('COMMIT');
       expect(await migrating).toEqual([MIGRATION]);
-      expect(await keyCollations(db.pool)).toEqual({ masked_device_id: 'C', masked_ip: 'C', message_id: 'C' });
+      expect(await keyCollations(db.pool)).toEqual(COLUMNS_IN_C);
       expect(await indexes(db.pool)).toEqual(INDEXES.map((name) => ({ name, valid: true })));
     } finally {
       await reader.end();
@@ -171,9 +177,7 @@ describe('the collation migration, while a long query holds user_logins', () => 
 describe('the collation migration, run again after an attempt that built its indexes and stopped', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase({ migrate: false, icuLocale: 'en-US' });
-    await migrate(db.pool, 'up', BEFORE);
-    await db.pool.query(insertUserLogins(ROWS));
+    db = await shortOfTheMigration(ROWS);
   });
   afterAll(async () => db.drop());
 
