@@ -174,13 +174,13 @@ describe('consumer task', () => {
       DATABASE_TLS: 'verify-full',
       MASKING_MODE: 'encrypt',
       SERVICE_NAME: 'login-consumer-dev',
-      // dev runs 256 CPU units: a quarter vCPU has no core to spare for a worker thread.
-      PREPARE_WORKERS: '0',
+      // dev runs 256 CPU units: even a quarter vCPU gets one worker, which costs less CPU per message.
+      PREPARE_WORKERS: '1',
     });
   });
 
-  it('starts a validation worker thread only for each whole vCPU beyond the first', () => {
-    expect([256, 512, 1024, 2048, 4096].map(prepareWorkersFor)).toEqual([0, 0, 0, 1, 3]);
+  it('starts one validation worker thread for each whole vCPU beyond the first, and one on tasks of a vCPU or less', () => {
+    expect([256, 512, 1024, 2048, 3072, 4096].map(prepareWorkersFor)).toEqual([1, 1, 1, 1, 2, 3]);
   });
 
   it('checks health through the health endpoint script and logs to the log group', () => {
