@@ -20,6 +20,7 @@ import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
 import { createSqsClient } from '../service/sqs-client.js';
 import { forkBenchChild, type BenchChild } from './child.js';
+import { affinityOf, parseCpuList, setAffinity, splitCores, type CoreSplit } from './core-split.js';
 import { imageRuntime } from './image-node-options.js';
 import type { ContenderMessage } from './contender-process.js';
 import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
@@ -78,6 +79,11 @@ export interface BenchOptions {
    * the measured drain starts with its code already compiled and optimised. Default 0: from cold.
    */
   warmUp?: number;
+  /**
+   * Cores each contender's process gets to itself; the emulator, the embedded PostgreSQL and the
+   * bench run on the others (bench/core-split.ts). Default 0: everything shares every core.
+   */
+  contenderCores?: number;
   /** How long masking alone is measured, per mode. */
   maskingMs: number;
   seed?: number;
@@ -109,6 +115,8 @@ export interface ContenderResult {
   receivedPerSecond: number[];
   /** With a warm-up: from the process starting to its warm-up queue first seen empty. */
   warmUpMs?: number;
+  /** The CPUs the contender's process could run on, read inside it (Linux's list, e.g. "0-1"); null off Linux. */
+  cpus: string | null;
 }
 
 export interface BenchResult {
@@ -118,6 +126,8 @@ export interface BenchResult {
   sqsLatencyMs: number;
   /** Messages each contender process drained before the measured drain (0: it started cold). */
   warmUp: number;
+  /** With --contender-cores: the CPUs the contenders ran on, and those the rest ran on; null if all shared every core. */
+  coreSplit: CoreSplit | null;
   /** Which PostgreSQL the run wrote to, and whether its commits waited for the disk. */
   postgres: 'embedded, fsync off' | 'embedded, durable' | 'external';
   /** The consumer's effective settings for this run. */
@@ -157,6 +167,7 @@ async function drainWith(
   sqs: SQSClient,
   messages: number,
   warmUp: WarmUp | undefined,
+  cpus: string | undefined,
 ): Promise<{ launchedAt: number; endedAt: number; samples: DepthSample[]; warmUpMs?: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
   // Only the consumer is deployed, so only it runs as the image runs it.
   const image = name === 'consumer' ? imageRuntime() : undefined;
@@ -169,6 +180,7 @@ async function drainWith(
       ...image?.env,
     },
     image?.nodeOptions ?? [],
+    cpus,
   );
   const forkedAt = Date.now();
   let warmUpMs: number | undefined;
@@ -220,6 +232,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'login-pipeline-bench-'));
   const cleanups: (() => Promise<void>)[] = [];
   try {
+    // First, so that the server and the emulator started below inherit the other cores, and last to be undone.
+    let coreSplit: CoreSplit | null = null;
+    if (options.contenderCores) {
+      const own = affinityOf(process.pid);
+      coreSplit = splitCores(options.contenderCores, parseCpuList(own));
+      setAffinity(process.pid, coreSplit.rest);
+      cleanups.push(async () => setAffinity(process.pid, own));
+      log(`contenders on core(s) ${coreSplit.contender}; this process, PostgreSQL and the emulator on core(s) ${coreSplit.rest}`);
+    }
     let serverUrl = options.databaseUrl;
     if (!serverUrl) {
       log(`starting PostgreSQL${options.durablePostgres ? ' with fsync and synchronous commit on' : ''}…`);
@@ -267,6 +288,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       count: options.count,
       sqsLatencyMs: options.sqsLatencyMs,
       warmUp: options.warmUp ?? 0,
+      coreSplit,
       postgres: options.databaseUrl ? 'external' : options.durablePostgres ? 'embedded, durable' : 'embedded, fsync off',
       consumerSettings: {
         receiveConcurrency: settingsProbe.receiveConcurrency,
@@ -342,7 +364,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         }
         log(`${name}: ${warmUp ? 'warming up, then ' : ''}draining…`);
         const before = await queueStats(queues);
-        const { launchedAt, endedAt, samples, warmUpMs, outcome } = await drainWith(name, context, sqs, messages.length, warmUp);
+        const { launchedAt, endedAt, samples, warmUpMs, outcome } = await drainWith(name, context, sqs, messages.length, warmUp, coreSplit?.contender);
         const after = await queueStats(queues);
         if (after.firstReceiveAt === null) throw new BenchError(`${name}: the emulator saw no ReceiveMessage on its queue`);
         // The emulator saw the first receive after the proxy had held it for the added latency.
@@ -355,6 +377,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           msgsPerSec: round(messages.length / (elapsedMs / 1000)),
           elapsedMs,
           peakRssMb: outcome.peakRssMb,
+          cpus: outcome.cpus,
           cpuUsPerMessage: round((outcome.cpuMs * 1000) / messages.length),
           startupMs: Math.max(0, startedAt - launchedAt),
           verified: checks.every((c) => c.ok),

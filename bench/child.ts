@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { compiledBench } from './compile.js';
+import { pinnedLauncher } from './core-split.js';
 
 export class BenchChildError extends Error {
   override readonly name = 'BenchChildError';
@@ -24,10 +25,15 @@ export function forkBenchChild<Message extends { type: string }>(
   file: string,
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
+  /** taskset's CPU list to confine the child to from its start (its threads inherit it); default: this process's. */
+  cpus?: string,
 ): BenchChild<Message> {
+  // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is for profiling a contender.
+  const execArgv = [...nodeArgs, ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  // fork runs execPath with execArgv before the module, so taskset starts and becomes Node, IPC channel and all.
+  const launcher = cpus === undefined ? undefined : pinnedLauncher(cpus);
   const child = fork(path.join(compiledBench(), 'bench', file.replace(/\.ts$/, '.js')), [], {
-    // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is for profiling a contender.
-    execArgv: [...nodeArgs, ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    ...(launcher ? { execPath: launcher.execPath, execArgv: [...launcher.prefixArgs, ...execArgv] } : { execArgv }),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

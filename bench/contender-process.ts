@@ -3,6 +3,7 @@
 // once started, and stops when told `stop`. Then it sends `started` (with the wall-clock time it began
 // setting up for the measured queue), drains until told `stop`, and sends `done` with its counts, the
 // CPU it used from the end of that set-up to its stop, and its peak RSS.
+import fs from 'node:fs';
 import { startCeiling } from './contenders/ceiling.js';
 import { startConsumer } from './contenders/consumer.js';
 import type { ContenderContext, ContenderCounts, ContenderName, StartContender } from './contenders/contender.js';
@@ -11,7 +12,7 @@ import { startNaive } from './contenders/naive.js';
 export type ContenderMessage =
   | { type: 'warming' }
   | { type: 'started'; at: number }
-  | { type: 'done'; counts: ContenderCounts; cpuMs: number; peakRssMb: number }
+  | { type: 'done'; counts: ContenderCounts; cpuMs: number; peakRssMb: number; cpus: string | null }
   | { type: 'failed'; error: string };
 
 const STARTERS: Record<ContenderName, StartContender> = { ceiling: startCeiling, naive: startNaive, consumer: startConsumer };
@@ -25,6 +26,15 @@ const finish = (message: ContenderMessage): void => {
   if (!process.send) process.exit(0);
   process.send(message, () => process.exit(0));
 };
+
+/** The CPUs this process may run on, as Linux lists them ("0" or "0-1"); null where /proc does not say. */
+function allowedCpus(): string | null {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** Resolves at the next `stop` from the bench. */
 const stopAsked = (): Promise<void> =>
@@ -58,7 +68,7 @@ try {
   const counts = await running.stop();
   const cpu = process.cpuUsage(cpuSince);
   // maxRSS is in kibibytes: the process's high-water mark, not the size at the end.
-  finish({ type: 'done', counts, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 });
+  finish({ type: 'done', counts, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10, cpus: allowedCpus() });
 } catch (error) {
   finish({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
 }

@@ -20,6 +20,9 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [
     `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; PostgreSQL ${result.postgres}; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
+    ...(result.coreSplit
+      ? [`contenders on core(s) ${result.coreSplit.contender} alone; PostgreSQL, the emulator and the bench on core(s) ${result.coreSplit.rest}`]
+      : []),
     `consumer settings: ${Object.entries(result.consumerSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     result.warmUp > 0
       ? `msg/s and elapsed: from the first ReceiveMessage to an empty queue, after each process first drained ${number(result.warmUp)} messages of a queue of its own; start-up (not counted): from that warm-up's stop to the first receive`

@@ -1,6 +1,7 @@
 // `npm run bench`: the consumer against the ceiling and the naive baseline on this machine.
 import { parseArgs } from 'node:util';
 import { BenchError, runBench } from './bench.js';
+import { CoreSplitError } from './core-split.js';
 import { CONTENDERS, type ContenderName } from './contenders/contender.js';
 import { formatJson, formatTable } from './report.js';
 
@@ -15,6 +16,9 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --database-url URL  use this PostgreSQL server instead of an embedded one
   --durable-postgres  run the embedded PostgreSQL with fsync and synchronous commit on (default off)
   --timeline          also print each contender's messages received in each second of its drain
+  --contender-cores N each contender's process on N cores of its own, and PostgreSQL, the emulator and
+                      the bench on the others, as SQS and RDS are not on a task's cores (Linux,
+                      taskset; default 0: everything shares every core)
   --warm-up N         before its measured drain, each contender's process drains N messages of a queue
                       of its own, so that the measured drain starts with warm code (default 0: cold)
 The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
@@ -44,6 +48,7 @@ async function main(): Promise<number> {
       timeline: { type: 'boolean', default: false },
       'durable-postgres': { type: 'boolean', default: false },
       'warm-up': { type: 'string' },
+      'contender-cores': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -69,6 +74,7 @@ async function main(): Promise<number> {
     contenders,
     repeat: whole('repeat', values.repeat, 1, 1, 20),
     warmUp: whole('warm-up', values['warm-up'], 0, 0, 1_000_000),
+    contenderCores: whole('contender-cores', values['contender-cores'], 0, 0, 1_024),
     maskingMs: count >= 10_000 ? 2_000 : 200,
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
     durablePostgres: values['durable-postgres'],
@@ -85,8 +91,9 @@ main().then(
       console.error(`${error.message}\n${USAGE}`);
       process.exit(2);
     }
-    const prefix = error instanceof BenchError ? 'benchmark failed' : 'benchmark crashed';
-    console.error(`${prefix}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A failure the bench foresaw says what went wrong; anything else gets its stack.
+    if (error instanceof BenchError || error instanceof CoreSplitError) console.error(`benchmark failed: ${error.name}: ${error.message}`);
+    else console.error(`benchmark crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );

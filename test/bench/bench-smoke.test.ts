@@ -2,11 +2,13 @@
 // measurement: it proves each contender drained its queue and was verified to have written exactly
 // what it should, so a broken contender (or a broken check) fails CI rather than a published table.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import type { BenchResult } from '../../bench/bench.js';
 import { CONTENDERS } from '../../bench/contenders/contender.js';
+import { affinityOf, parseCpuList } from '../../bench/core-split.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -45,6 +47,7 @@ describe('npm run bench', () => {
       expect(contender.cpuUsPerMessage, name).toBeGreaterThan(0);
       expect(contender.warmUpMs, name).toBeUndefined();
     }
+    expect(result.coreSplit).toBeNull();
 
     // The sample really holds malformed messages, and the consumer's verification counted them in the DLQ.
     const dlq = result.contenders.consumer!.checks.find((c) => c.what.includes('DLQ'))!;
@@ -59,6 +62,25 @@ describe('npm run bench', () => {
     expect(result.masking.encrypt).toBeGreaterThan(0);
     expect(result.masking.hash).toBeGreaterThan(0);
   });
+
+  it.skipIf(os.platform() !== 'linux' || os.availableParallelism() < 2)(
+    'with --contender-cores 1, each contender runs on one core of its own and is still verified',
+    { timeout: 240_000 },
+    async () => {
+      const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--contender-cores', '1', '--contenders', 'ceiling,consumer', '--json']);
+      expect(code, stderr).toBe(0);
+      const result = JSON.parse(stdout.trim()) as BenchResult;
+      expect(result.verified).toBe(true);
+      const usable = parseCpuList(affinityOf(process.pid));
+      expect(result.coreSplit).toEqual({ contender: String(usable[0]), rest: usable.slice(1).join(',') });
+      for (const name of ['ceiling', 'consumer'] as const) {
+        const contender = result.contenders[name]!;
+        expect(contender.checks.filter((c) => !c.ok), name).toEqual([]);
+        // Read inside the contender's process, not just asked for; the bench itself moved to the other core.
+        expect(parseCpuList(contender.cpus!), name).toEqual(parseCpuList(result.coreSplit!.contender));
+      }
+    },
+  );
 
   it('with --warm-up, measures and verifies only the drain that follows the warm-up, in the same process', { timeout: 240_000 }, async () => {
     const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--warm-up', '400', '--contenders', 'ceiling,consumer', '--json', '--database-url', inject('postgresUrl')]);
