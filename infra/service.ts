@@ -37,10 +37,11 @@ type EnvironmentValue = pulumi.Input<string> | pulumi.Input<number>;
 
 /**
  * One worker thread per whole vCPU beyond the first, and at least one. Inside a Fargate task Node
- * sees the host's vCPUs, not the task's share, so its own default would start a worker per host
- * core. A task smaller than one vCPU still gets one: under a CPU quota, validating and masking on a
- * worker cost less CPU per message than on the main thread (149-151 against 184-210 µs at half a
- * vCPU, and 1,269 against 1,180 msg/s at a quarter; docs/performance.md, "A task's CPU quota").
+ * sees the host's vCPUs, not the task's share, so its own default would start one per host core
+ * beyond the first. A task of a vCPU or less still gets one: under a CPU quota, validating and
+ * masking on a worker cost less CPU per message than on the main thread (149-151 against 184-210 µs
+ * at half a vCPU, and 1,269 against 1,180 msg/s at a quarter; docs/performance.md, "A task's CPU
+ * quota").
  */
 export function prepareWorkersFor(cpuUnits: number): number {
   return Math.max(1, Math.floor(cpuUnits / 1024) - 1);
