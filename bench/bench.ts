@@ -20,7 +20,7 @@ import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
 import { createSqsClient } from '../service/sqs-client.js';
 import { forkBenchChild, type BenchChild } from './child.js';
-import { affinityOf, parseCpuList, setAffinity, splitCores, type CoreSplit } from './core-split.js';
+import { affinityOf, setAffinity, splitCores, type CoreSplit } from './core-split.js';
 import { imageRuntime } from './image-node-options.js';
 import type { ContenderMessage } from './contender-process.js';
 import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
@@ -236,9 +236,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     let coreSplit: CoreSplit | null = null;
     if (options.contenderCores) {
       const own = affinityOf(process.pid);
-      coreSplit = splitCores(options.contenderCores, parseCpuList(own));
+      coreSplit = splitCores(options.contenderCores, own);
       setAffinity(process.pid, coreSplit.rest);
-      cleanups.push(async () => setAffinity(process.pid, own));
+      cleanups.push(async () => setAffinity(process.pid, own.join(',')));
       log(`contenders on core(s) ${coreSplit.contender}; this process, PostgreSQL and the emulator on core(s) ${coreSplit.rest}`);
     }
     let serverUrl = options.databaseUrl;

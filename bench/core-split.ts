@@ -1,8 +1,9 @@
 // `--contender-cores N`: the contender's process on N cores of its own, and everything else the
 // bench runs (the SQS emulator, the embedded PostgreSQL, this process) on the others. On a 2-core
 // machine they otherwise all share both cores, which a task in AWS does not: there SQS and RDS run
-// elsewhere, and the task's threads have its vCPUs to themselves. Linux only, through util-linux's
-// `taskset`, since Node has no call to set a thread's affinity.
+// elsewhere, and the task's threads have its vCPUs to themselves. A server given by --database-url
+// stays where it is. Linux only, through util-linux's `taskset`, since Node has no call to set a
+// thread's affinity.
 import { execFileSync } from 'node:child_process';
 
 export class CoreSplitError extends Error {
@@ -50,12 +51,10 @@ function taskset(args: string[]): string {
   }
 }
 
-/** The CPUs a process may run on, as taskset lists them ("pid 42's current affinity list: 0,1"). */
-export function affinityOf(pid: number): string {
+/** The CPUs a process may run on, from taskset's "pid 42's current affinity list: 0,1". */
+export function affinityOf(pid: number): number[] {
   const out = taskset(['-c', '-p', String(pid)]);
-  const list = out.slice(out.lastIndexOf(':') + 1).trim();
-  parseCpuList(list);
-  return list;
+  return parseCpuList(out.slice(out.lastIndexOf(':') + 1));
 }
 
 /** Every thread of `pid` onto `cpus`; threads and processes it starts later inherit it. */

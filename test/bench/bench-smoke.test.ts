@@ -71,7 +71,7 @@ describe('npm run bench', () => {
       expect(code, stderr).toBe(0);
       const result = JSON.parse(stdout.trim()) as BenchResult;
       expect(result.verified).toBe(true);
-      const usable = parseCpuList(affinityOf(process.pid));
+      const usable = affinityOf(process.pid);
       expect(result.coreSplit).toEqual({ contender: String(usable[0]), rest: usable.slice(1).join(',') });
       for (const name of ['ceiling', 'consumer'] as const) {
         const contender = result.contenders[name]!;
