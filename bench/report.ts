@@ -34,7 +34,10 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
     ...rows.map(line),
     '',
   ];
-  for (const [ratio, value] of Object.entries(result.ratios)) out.push(`${ratio}: ${value.toFixed(2)}`);
+  for (const [ratio, value] of Object.entries(result.ratios)) out.push(`${ratio}: ${value.toFixed(2)}${result.ratiosByRound ? ' (of the median runs)' : ''}`);
+  for (const [ratio, { rounds, median }] of Object.entries(result.ratiosByRound ?? {})) {
+    out.push(`${ratio} round by round: ${rounds.map((r) => r.toFixed(2)).join(', ')}; median ${median.toFixed(2)}`);
+  }
   for (const name of CONTENDERS) {
     const runs = result.contenders[name]?.runs;
     if (runs) out.push(`${name} runs (msg/s, median shown): ${runs.map((r) => number(Math.round(r))).join(', ')}`);

@@ -10,7 +10,8 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --sqs-latency-ms L  add L ms to every SQS call through a delaying proxy (default 0)
   --json              print one JSON object instead of the table
   --contenders LIST   comma-separated subset of ${CONTENDERS.join(',')} (default all)
-  --repeat R          run each contender R times, interleaved, and report each one's median run
+  --repeat R          run each contender R times, a round at a time (ceiling, consumer, naive), and
+                      report each one's median run and each round's own ratios
   --naive-count N     messages for the naive contender (default: --count, or 2000 with added latency,
                       where it drains about 40 messages a second)
   --database-url URL  use this PostgreSQL server instead of an embedded one

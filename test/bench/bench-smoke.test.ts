@@ -48,6 +48,7 @@ describe('npm run bench', () => {
       expect(contender.warmUpMs, name).toBeUndefined();
     }
     expect(result.coreSplit).toBeNull();
+    expect(result.ratiosByRound).toBeUndefined();
 
     // The sample really holds malformed messages, and the consumer's verification counted them in the DLQ.
     const dlq = result.contenders.consumer!.checks.find((c) => c.what.includes('DLQ'))!;
@@ -81,6 +82,21 @@ describe('npm run bench', () => {
       }
     },
   );
+
+  it('with --repeat, runs each contender once a round, verifies every run, and gives each round its own ratio', { timeout: 240_000 }, async () => {
+    const { code, stdout, stderr } = await runBenchCli(['--count', '200', '--repeat', '2', '--contenders', 'ceiling,consumer', '--json', '--database-url', inject('postgresUrl')]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.trim()) as BenchResult;
+    expect(result.verified).toBe(true);
+    const { ceiling, consumer } = result.contenders;
+    expect(ceiling!.runs).toHaveLength(2);
+    expect(consumer!.runs).toHaveLength(2);
+    const byRound = result.ratiosByRound!['consumer/ceiling']!;
+    expect(byRound.rounds).toEqual([0, 1].map((i) => Math.round((consumer!.runs![i]! / ceiling!.runs![i]!) * 100) / 100));
+    // The median of two rounds is their mean, rounded to two places like every ratio.
+    expect(byRound.median).toBe(Math.round(((byRound.rounds[0]! + byRound.rounds[1]!) / 2) * 100) / 100);
+    expect(result.ratios['consumer/ceiling']).toBeCloseTo(consumer!.msgsPerSec / ceiling!.msgsPerSec, 2);
+  });
 
   it('with --warm-up, measures and verifies only the drain that follows the warm-up, in the same process', { timeout: 240_000 }, async () => {
     const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--warm-up', '400', '--contenders', 'ceiling,consumer', '--json', '--database-url', inject('postgresUrl')]);
