@@ -249,7 +249,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (!serverUrl) {
       log(`starting PostgreSQL${options.durablePostgres ? ' with fsync and synchronous commit on' : ''}…`);
       const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: !options.durablePostgres });
-      cleanups.push(() => server.stop());
+      cleanups.push(() => server.remove());
       serverUrl = server.url;
     }
 

@@ -36,6 +36,8 @@ export interface LocalPostgres {
   /** Stop the server; `start()` brings it back on the same port with the same data. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Stop the server for good and delete its data, wherever it was kept: for throwaway servers (tests, the benchmark). */
+  remove(): Promise<void>;
 }
 
 interface RunAs {
@@ -124,6 +126,56 @@ function stagedDataDir(requested: string): string {
   return path.join(STAGING_ROOT, `data-${key}`);
 }
 
+/**
+ * Beside each staged data dir, the path it stands in for. Tests and the benchmark ask for data dirs
+ * in temporary folders they delete afterwards, and the staged copy (about 90 MB each) outlived them:
+ * a run that ended without removing its server, or was killed, left one behind every time.
+ */
+const ownerFile = (staged: string): string => `${staged}.for`;
+
+/** A server still runs on `dataDir` (its postmaster.pid names a live process). */
+function serverRunsOn(dataDir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Deletes staged data dirs whose requested path is gone and on which no server runs. Dirs without an owner file are left alone. */
+export function sweepOrphanedDataDirs(root = STAGING_ROOT): string[] {
+  const swept: string[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(root);
+  } catch {
+    return swept;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith('data-') || entry.endsWith('.for')) continue;
+    const staged = path.join(root, entry);
+    let requested: string;
+    try {
+      requested = fs.readFileSync(ownerFile(staged), 'utf8');
+    } catch {
+      continue;
+    }
+    if (fs.existsSync(requested) || serverRunsOn(staged)) continue;
+    fs.rmSync(staged, { recursive: true, force: true });
+    fs.rmSync(ownerFile(staged), { force: true });
+    swept.push(staged);
+  }
+  return swept;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -158,8 +210,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     if (!userCan(runAs, '-x', path.dirname(dataDir))) {
       // The checkout is not reachable by the postgres user; keep the data in a stable place of its own.
       makeStagingRoot();
-      dataDir = stagedDataDir(dataDir);
+      sweepOrphanedDataDirs();
+      const requested = dataDir;
+      dataDir = stagedDataDir(requested);
       makeDataDir(dataDir);
+      fs.writeFileSync(ownerFile(dataDir), requested);
     }
     chownTree(dataDir, runAs);
   } else {
@@ -241,5 +296,12 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
 
   const urlFor = (database: string): string =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { url: urlFor('postgres'), port, dataDir, urlFor, start, stop };
+  const remove = async (): Promise<void> => {
+    await stop();
+    process.off('exit', killOnExit);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(ownerFile(dataDir), { force: true });
+    fs.rmSync(passwordFile, { force: true });
+  };
+  return { url: urlFor('postgres'), port, dataDir, urlFor, start, stop, remove };
 }

@@ -26,7 +26,7 @@ describe('a PostgreSQL outage mid-run', () => {
   });
   afterAll(async () => {
     await queues.stop();
-    await server.stop();
+    await server.remove();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

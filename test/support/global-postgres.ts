@@ -27,6 +27,6 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
+  await server?.remove();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }
