@@ -131,7 +131,8 @@ function stagedDataDir(requested: string): string {
  * in temporary folders they delete afterwards, and the staged copy (about 90 MB each) outlived them:
  * a run that ended without removing its server, or was killed, left one behind every time.
  */
-const ownerFile = (staged: string): string => `${staged}.for`;
+const OWNER_SUFFIX = '.for';
+const ownerFile = (staged: string): string => `${staged}${OWNER_SUFFIX}`;
 
 /** A server still runs on `dataDir` (its postmaster.pid names a live process). */
 function serverRunsOn(dataDir: string): boolean {
@@ -160,7 +161,7 @@ export function sweepOrphanedDataDirs(root = STAGING_ROOT): string[] {
     return swept;
   }
   for (const entry of entries) {
-    if (!entry.startsWith('data-') || entry.endsWith('.for')) continue;
+    if (!entry.startsWith('data-') || entry.endsWith(OWNER_SUFFIX)) continue;
     const staged = path.join(root, entry);
     let requested: string;
     try {
