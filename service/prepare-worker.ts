@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MaskingMode } from './config.js';
 import { createMasker } from './masking.js';
-import { detach, prepareMessages, type PrepareRequest, type PrepareResponse } from './preparer.js';
+import { fromRequestFields, prepareMessages, toResponse, type PrepareRequest, type PrepareResponse } from './preparer.js';
 
 export interface PrepareWorkerData {
   mode: MaskingMode;
@@ -16,6 +16,6 @@ const masker = createMasker({ active: data.active, keys: new Map(data.keys) }, d
 
 parentPort!.postMessage('ready');
 parentPort!.on('message', (requests: PrepareRequest[]) => {
-  const responses: PrepareResponse[] = requests.map((request) => ({ id: request.id, outcomes: detach(prepareMessages(request.messages, masker)) }));
+  const responses: PrepareResponse[] = requests.map((request) => toResponse(request.id, prepareMessages(fromRequestFields(request.messages), masker)));
   parentPort!.postMessage(responses);
 });

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysetFromHex } from '../../service/keys.js';
 import { generateSample } from '../../service/local/sample-messages.js';
-import { createPreparer, type Preparer } from '../../service/preparer.js';
+import { createMasker } from '../../service/masking.js';
+import { createPreparer, fromResponse, prepareMessages, toRequestFields, toResponse, type Preparer } from '../../service/preparer.js';
 import type { ReceivedMessage } from '../../service/received-message.js';
 
 const keyset = keysetFromHex('5e'.repeat(64));
@@ -11,7 +12,8 @@ const messages: ReceivedMessage[] = generateSample({ count: 300, seed: 5, malfor
   receiptHandle: `r-${i}`,
   body,
   md5OfBody: crypto.createHash('md5').update(body).digest('hex'),
-  sentTimestamp: Date.UTC(2026, 10, 21, 12),
+  // Hours apart, so that the run spans days and each row's create_date is checked, not one date for all.
+  sentTimestamp: Date.UTC(2026, 10, 21, 12) + i * 3_600_000,
 }));
 
 describe('preparing messages on worker threads', () => {
@@ -51,5 +53,19 @@ describe('preparing messages on worker threads', () => {
       expect(error).toBe('BodyChecksumError: message m-0: its body does not match the MD5 SQS sent with it');
       expect(intact!.kind).not.toBe('failed');
     }
+  });
+});
+
+describe('what crosses to a prepare worker and back', () => {
+  it('goes as flat values: no receipt handle and no field names out, no message id or date back', () => {
+    const receive = messages.slice(0, 10);
+    const request = toRequestFields(receive);
+    expect(request).toEqual(receive.flatMap((m) => [m.messageId, m.body, m.md5OfBody, m.sentTimestamp]));
+    expect(request.some((value) => typeof value === 'string' && value.startsWith('r-'))).toBe(false);
+    const outcomes = prepareMessages(receive, createMasker(keyset, 'encrypt'));
+    const response = toResponse(1, outcomes);
+    expect(response.rows.every((value) => value === null || typeof value !== 'object')).toBe(true);
+    expect(response.rows).not.toContain(receive[0]!.messageId);
+    expect(fromResponse(response, receive)).toEqual(outcomes);
   });
 });
