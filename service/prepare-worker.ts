@@ -3,7 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MaskingMode } from './config.js';
 import { createMasker } from './masking.js';
-import { fromRequestFields, prepareMessages, toResponse, type PrepareRequest, type PrepareResponse } from './preparer.js';
+import { fromRequestFields, toResponse, type PrepareRequest, type PrepareResponse } from './prepare-wire.js';
+import { prepareMessages } from './preparer.js';
 
 export interface PrepareWorkerData {
   mode: MaskingMode;

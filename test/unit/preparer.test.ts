@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysetFromHex } from '../../service/keys.js';
 import { generateSample } from '../../service/local/sample-messages.js';
 import { createMasker } from '../../service/masking.js';
-import { createPreparer, fromResponse, prepareMessages, toRequestFields, toResponse, type Preparer } from '../../service/preparer.js';
+import { fromResponse, toRequestFields, toResponse } from '../../service/prepare-wire.js';
+import { createPreparer, prepareMessages, type Preparer } from '../../service/preparer.js';
 import type { ReceivedMessage } from '../../service/received-message.js';
 
 const keyset = keysetFromHex('5e'.repeat(64));
