@@ -166,9 +166,10 @@ export class Consumer {
     }
     const rows: PendingRow[] = [];
     const rejected: Quarantined[] = [];
+    // An outcome already is a row, or a rejection, with its message: held as it is, not copied.
     for (const outcome of outcomes) {
-      if (outcome.kind === 'row') rows.push({ message: outcome.message, row: outcome.row });
-      else if (outcome.kind === 'rejected') rejected.push({ message: outcome.message, rejection: outcome.rejection });
+      if (outcome.kind === 'row') rows.push(outcome);
+      else if (outcome.kind === 'rejected') rejected.push(outcome);
       else {
         // A bug or a damaged body, not bad input: leave the message to reappear; SQS's redrive policy
         // bounds the retries.
