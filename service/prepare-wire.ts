@@ -4,7 +4,7 @@ import { utcDate } from './prepare-row.js';
 import type { ReceivedMessage } from './received-message.js';
 
 /**
- * A worker's input: four fields per message, in order (messageId, body, md5OfBody, sentTimestamp),
+ * A worker's input: MESSAGE_FIELDS values per message, in order (messageId, body, md5OfBody, sentTimestamp),
  * in one flat array. The receipt handle stays behind, and so do field names: a structured clone
  * writes each object's keys out in full and reads them back in, so objects cost more to send than
  * their values.
@@ -31,29 +31,33 @@ export interface PrepareResponse {
   others: { index: number; outcome: DetachedNonRow }[];
 }
 
+/** Values per message going out, and per row coming back. */
+const MESSAGE_FIELDS = 4;
 const ROW_FIELDS = 7;
 
 export function toRequestFields(messages: readonly ReceivedMessage[]): (string | number)[] {
-  const fields = new Array<string | number>(messages.length * 4);
+  const fields = new Array<string | number>(messages.length * MESSAGE_FIELDS);
   messages.forEach((m, i) => {
-    fields[4 * i] = m.messageId;
-    fields[4 * i + 1] = m.body;
-    fields[4 * i + 2] = m.md5OfBody;
-    fields[4 * i + 3] = m.sentTimestamp;
+    const at = i * MESSAGE_FIELDS;
+    fields[at] = m.messageId;
+    fields[at + 1] = m.body;
+    fields[at + 2] = m.md5OfBody;
+    fields[at + 3] = m.sentTimestamp;
   });
   return fields;
 }
 
 /** On the worker: the messages as prepareMessages needs them (it never reads the receipt handle). */
 export function fromRequestFields(fields: readonly (string | number)[]): ReceivedMessage[] {
-  const messages = new Array<ReceivedMessage>(fields.length / 4);
+  const messages = new Array<ReceivedMessage>(fields.length / MESSAGE_FIELDS);
   for (let i = 0; i < messages.length; i++) {
+    const at = i * MESSAGE_FIELDS;
     messages[i] = {
-      messageId: fields[4 * i] as string,
+      messageId: fields[at] as string,
       receiptHandle: '',
-      body: fields[4 * i + 1] as string,
-      md5OfBody: fields[4 * i + 2] as string,
-      sentTimestamp: fields[4 * i + 3] as number,
+      body: fields[at + 1] as string,
+      md5OfBody: fields[at + 2] as string,
+      sentTimestamp: fields[at + 3] as number,
     };
   }
   return messages;

@@ -5,7 +5,6 @@
 // every request with an HMAC under the day's signing key, which the SDK caches as one Uint8Array,
 // so that key becomes a KeyObject once. Otherwise this does what the SDK's own Sha256 does.
 import crypto from 'node:crypto';
-import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
@@ -68,5 +67,3 @@ export class SigningSha256 {
     return this.secret ? crypto.createHmac('sha256', hmacKey(this.secret)) : crypto.createHash('sha256');
   }
 }
-
-export const signingSha256: NonNullable<SQSClientConfig['sha256']> = SigningSha256;

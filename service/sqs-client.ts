@@ -5,7 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
-import { signingSha256 } from './signing-hash.js';
+import { SigningSha256 } from './signing-hash.js';
 
 export interface SqsClientOptions {
   region: string;
@@ -86,7 +86,7 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
     requestHandler: options.endLongPollsOn ? new LongPollEndingHandler(handlerOptions, options.endLongPollsOn) : new NodeHttpHandler(handlerOptions),
     ...(options.bodyChecksums === 'caller' ? { md5: false } : {}),
     // Every request's signature is an HMAC; this one keeps the key as a KeyObject (signing-hash.ts).
-    sha256: signingSha256,
+    sha256: SigningSha256,
   });
   for (const name of UNNEEDED_MIDDLEWARE) client.middlewareStack.remove(name);
   withFastProperties(client.config);
