@@ -1,0 +1,112 @@
+// How a batch of rows reaches user_logins, against a real PostgreSQL: the plain insert first, the
+// duplicate-skipping insert only for a batch that meets a message already written, and row by row
+// only for a batch holding a row the database refuses.
+import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError } from '../../service/errors.js';
+import type { LoginRow } from '../../service/login-event.js';
+import { writeRows } from '../../service/login-writer.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const row = (messageId: string, overrides: Partial<LoginRow> = {}): LoginRow => ({
+  messageId,
+  userId: `user-${messageId}`,
+  deviceType: 'android',
+  maskedIp: `k1:ip-${messageId}`,
+  maskedDeviceId: `k1:device-${messageId}`,
+  locale: 'RU',
+  appVersion: 2_003_000,
+  appVersionText: '2.3.0',
+  createDate: '2026-11-22',
+  ...overrides,
+});
+
+/** The real pool, with the name of every statement it is given written down. */
+function recording(pool: pg.Pool): { pool: pg.Pool; statements: string[] } {
+  const statements: string[] = [];
+  const query = (config: pg.QueryConfig) => {
+    statements.push(config.name ?? config.text);
+    return pool.query(config);
+  };
+  return { pool: { query } as unknown as pg.Pool, statements };
+}
+
+const PLAIN = 'insert-user-logins';
+const SKIPPING = 'insert-user-logins-skip-duplicates';
+
+describe('writing a batch to user_logins', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db.drop());
+  beforeEach(async () => {
+    await db.pool.query('TRUNCATE user_logins');
+  });
+
+  const messageIds = async (): Promise<string[]> =>
+    (await db.pool.query<{ message_id: string }>('SELECT message_id FROM user_logins ORDER BY message_id')).rows.map((r) => r.message_id);
+
+  it('a batch of new messages goes in with one plain insert', async () => {
+    const { pool, statements } = recording(db.pool);
+    const result = await writeRows(pool, [row('a'), row('b'), row('c')]);
+    expect(result).toEqual({ inserted: 3, duplicates: 0, refused: [] });
+    expect(statements).toEqual([PLAIN]);
+    expect(await messageIds()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a batch holding a redelivered message writes the new ones once and counts the old one as a duplicate', async () => {
+    await writeRows(db.pool, [row('b')]);
+    const { pool, statements } = recording(db.pool);
+    const result = await writeRows(pool, [row('a'), row('b', { userId: 'second delivery' }), row('c')]);
+    expect(result).toEqual({ inserted: 2, duplicates: 1, refused: [] });
+    expect(statements).toEqual([PLAIN, SKIPPING]);
+    expect(await messageIds()).toEqual(['a', 'b', 'c']);
+    const { rows } = await db.pool.query(`SELECT user_id FROM user_logins WHERE message_id = 'b'`);
+    expect(rows).toEqual([{ user_id: 'user-b' }]);
+  });
+
+  it('the same message twice in one batch makes one row', async () => {
+    const result = await writeRows(db.pool, [row('a'), row('a'), row('b')]);
+    expect(result).toEqual({ inserted: 2, duplicates: 1, refused: [] });
+    expect(await messageIds()).toEqual(['a', 'b']);
+  });
+
+  describe('with a row the database refuses', () => {
+    beforeAll(async () => {
+      await db.pool.query(`ALTER TABLE user_logins ADD CONSTRAINT test_no_zz_locale CHECK (locale IS DISTINCT FROM 'ZZ')`);
+    });
+    afterAll(async () => {
+      await db.pool.query('ALTER TABLE user_logins DROP CONSTRAINT test_no_zz_locale');
+    });
+
+    it('writes the others row by row and hands back the refused one with its SQLSTATE', async () => {
+      const { pool, statements } = recording(db.pool);
+      const refused = row('b', { locale: 'ZZ' });
+      const result = await writeRows(pool, [row('a'), refused, row('c')]);
+      expect(result).toEqual({ inserted: 2, duplicates: 0, refused: [{ row: refused, sqlState: '23514' }] });
+      // No second whole-batch attempt: it would fail on the same row.
+      expect(statements).toEqual([PLAIN, SKIPPING, SKIPPING, SKIPPING]);
+      expect(await messageIds()).toEqual(['a', 'c']);
+    });
+
+    it('also skips a redelivered message among them', async () => {
+      await writeRows(db.pool, [row('a')]);
+      const refused = row('b', { locale: 'ZZ' });
+      const result = await writeRows(db.pool, [row('a'), refused, row('c')]);
+      expect(result).toEqual({ inserted: 1, duplicates: 1, refused: [{ row: refused, sqlState: '23514' }] });
+      expect(await messageIds()).toEqual(['a', 'c']);
+    });
+  });
+
+  it('a database that cannot take the batch is an outage, not a bad row', async () => {
+    const bare = await createTestDatabase({ migrate: false });
+    try {
+      const error = await writeRows(bare.pool, [row('a')]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect((error as DatabaseUnavailableError).cause).toMatchObject({ code: '42P01' });
+    } finally {
+      await bare.drop();
+    }
+  });
+});
