@@ -84,7 +84,7 @@ export function createAesSiv(key: Uint8Array): AesSiv {
    */
   function cmacEach(messages: readonly Uint8Array[]): Buffer {
     const n = messages.length;
-    const tags = Buffer.alloc(n * BLOCK); // each message's CBC chaining value, and at the end its tag
+    let tags = Buffer.alloc(n * BLOCK); // each message's CBC chaining value, and at the end its tag
     let rounds = 1;
     for (const m of messages) rounds = Math.max(rounds, Math.ceil(m.length / BLOCK));
     const active: number[] = [];
@@ -108,7 +108,10 @@ export function createAesSiv(key: Uint8Array): AesSiv {
         }
       }
       const output = encryptMac(input);
-      for (let slot = 0; slot < active.length; slot++) output.copy(tags, active[slot]! * BLOCK, slot * BLOCK, (slot + 1) * BLOCK);
+      // In a round every message takes part in (the only round, for values of up to a block), the
+      // output is already the chaining values in order.
+      if (active.length === n) tags = output;
+      else for (let slot = 0; slot < active.length; slot++) output.copy(tags, active[slot]! * BLOCK, slot * BLOCK, (slot + 1) * BLOCK);
     }
     return tags;
   }
@@ -153,10 +156,10 @@ export function createAesSiv(key: Uint8Array): AesSiv {
       xorBlockInto(t, t.length - BLOCK, s.state);
       return t;
     }
-    const t = Buffer.alloc(BLOCK);
-    t.set(plaintext);
-    t[plaintext.length] = 0x80;
-    xorBlockInto(t, 0, s.dblState);
+    // Written byte by byte: a zero-filled Buffer.alloc is not taken from Node's pool.
+    const t = Buffer.allocUnsafe(BLOCK);
+    const d = s.dblState;
+    for (let i = 0; i < BLOCK; i++) t[i] = (i < plaintext.length ? plaintext[i]! : i === plaintext.length ? 0x80 : 0) ^ d[i]!;
     return t;
   }
 
@@ -175,7 +178,8 @@ export function createAesSiv(key: Uint8Array): AesSiv {
     for (let k = 0, at = 0; k < n; k++) {
       const plaintext = requests[k]!.plaintext;
       const out = Buffer.allocUnsafe(BLOCK + plaintext.length);
-      tags.copy(out, 0, k * BLOCK, (k + 1) * BLOCK);
+      // Sixteen bytes are copied faster here than through Buffer#copy's call into C++.
+      for (let i = 0, from = k * BLOCK; i < BLOCK; i++) out[i] = tags[from + i]!;
       for (let i = 0; i < plaintext.length; i++) out[BLOCK + i] = plaintext[i]! ^ stream[at + i]!;
       at += Math.ceil(plaintext.length / BLOCK) * BLOCK;
       sealed[k] = out;
