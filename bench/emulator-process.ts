@@ -5,6 +5,7 @@
 // parent goes.
 import { startSqsEmulator } from '../service/local/sqs-emulator.js';
 import { installEmulatorFifo } from './emulator-fifo.js';
+import { installEmulatorInflightIndex } from './emulator-inflight.js';
 import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
 
 export type EmulatorMessage =
@@ -18,6 +19,7 @@ const latencyMs = Number(process.env.BENCH_SQS_LATENCY_MS ?? '0');
 const calls = new Map<string, number>();
 const firstReceive = new Map<string, number>();
 await installEmulatorFifo();
+await installEmulatorInflightIndex();
 const emulator = await startSqsEmulator({
   region: 'us-east-1',
   onCall(action, queueUrl) {

@@ -3,8 +3,8 @@
 // Two forms of it: a batch goes in first as a plain INSERT, and only a batch that meets a message_id
 // already written goes again with ON CONFLICT DO NOTHING, which makes redelivery one row. The plain
 // form lets the unique index check each key while inserting it; ON CONFLICT looks every key up
-// first, which cost PostgreSQL 1.5 to 6 µs more per row in ten alternating rounds of 100,000 rows
-// (docs/performance.md), and a redelivered batch is rare.
+// first, which cost PostgreSQL 1.5 to 7 µs more per row in nine of ten alternating rounds of
+// 100,000 rows (docs/performance.md), and a redelivered batch is rare.
 import type { QueryConfig } from 'pg';
 import type { LoginRow } from '../login-event.js';
 
