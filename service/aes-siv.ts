@@ -84,7 +84,7 @@ export function createAesSiv(key: Uint8Array): AesSiv {
    */
   function cmacEach(messages: readonly Uint8Array[]): Buffer {
     const n = messages.length;
-    let tags = Buffer.alloc(n * BLOCK); // each message's CBC chaining value, and at the end its tag
+    let tags: Buffer = Buffer.alloc(n * BLOCK); // each message's CBC chaining value, and at the end its tag
     let rounds = 1;
     for (const m of messages) rounds = Math.max(rounds, Math.ceil(m.length / BLOCK));
     const active: number[] = [];
