@@ -12,6 +12,8 @@ export interface WriteResult {
   refused: { row: LoginRow; sqlState: string }[];
 }
 
+const UNIQUE_VIOLATION = '23505';
+
 /**
  * Data exceptions (class 22) and integrity violations (class 23) are about the rows; anything else
  * (connection loss, shutdown, missing table, resource limits) is about the database, and retrying the
@@ -21,8 +23,6 @@ function isRowProblem(error: unknown): error is { code: string } {
   const code = sqlState(error);
   return code !== undefined && /^2[23]/.test(code) && code !== UNIQUE_VIOLATION;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
