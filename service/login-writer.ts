@@ -1,8 +1,11 @@
 // Writes batches of rows and says what became of each: inserted, already there, or refused.
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DatabaseUnavailableError } from './errors.js';
 import type { LoginRow } from './login-event.js';
-import { insertUserLogins, type OnDuplicate } from './sql/insert-user-logins.js';
+import { COPY_USER_LOGINS, copyText } from './sql/copy-user-logins.js';
+import { insertUserLogins } from './sql/insert-user-logins.js';
 
 export interface WriteResult {
   inserted: number;
@@ -29,21 +32,49 @@ function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-async function insert(pool: pg.Pool, rows: readonly LoginRow[], onDuplicate: OnDuplicate): Promise<number> {
-  const result = await pool.query(insertUserLogins(rows, onDuplicate));
+/** Every row, or none: one COPY is atomic, and a message already written fails it (23505). */
+async function copy(pool: pg.Pool, rows: readonly LoginRow[]): Promise<number> {
+  const client = await pool.connect();
+  // pg-pool takes its own 'error' listener off a client it hands out, and a connection lost during
+  // a COPY reports on the client as well as on the stream: the server's 57P01, or EPIPE when the
+  // stream writes its end to a closed socket. Unheard, either would crash the process.
+  let failure: Error | undefined;
+  const onError = (error: Error): void => {
+    failure ??= error;
+  };
+  client.on('error', onError);
+  try {
+    const stream = client.query(copyFrom(COPY_USER_LOGINS));
+    stream.end(copyText(rows));
+    await finished(stream);
+    return stream.rowCount;
+  } catch (error) {
+    failure ??= error as Error;
+    throw error;
+  } finally {
+    // A client that saw an error is closed, not handed to the next batch, as pool.query does. It
+    // keeps the listener: the closed socket can still report an error after this.
+    if (failure === undefined) client.removeListener('error', onError);
+    client.release(failure);
+  }
+}
+
+/** Skips any row whose message_id is already written, and says how many it wrote. */
+async function insertSkippingDuplicates(pool: pg.Pool, rows: readonly LoginRow[]): Promise<number> {
+  const result = await pool.query(insertUserLogins(rows));
   return result.rowCount ?? 0;
 }
 
 export async function writeRows(pool: pg.Pool, rows: readonly LoginRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, duplicates: 0, refused: [] };
-  // Nearly every batch is all new messages, and the plain insert costs PostgreSQL less. A batch
-  // holding a redelivery fails whole (one statement is atomic) and goes again, skipping duplicates.
-  for (const onDuplicate of ['fail', 'skip'] as const) {
+  // Nearly every batch is all new messages, and COPY costs PostgreSQL less than any INSERT. A batch
+  // holding a redelivery fails whole and goes again, skipping duplicates.
+  for (const write of [copy, insertSkippingDuplicates]) {
     try {
-      const inserted = await insert(pool, rows, onDuplicate);
+      const inserted = await write(pool, rows);
       return { inserted, duplicates: rows.length - inserted, refused: [] };
     } catch (error) {
-      if (onDuplicate === 'fail' && sqlState(error) === UNIQUE_VIOLATION) continue;
+      if (write === copy && sqlState(error) === UNIQUE_VIOLATION) continue;
       if (!isRowProblem(error)) throw new DatabaseUnavailableError('writing a batch to user_logins failed', { cause: error });
       break;
     }
@@ -52,7 +83,7 @@ export async function writeRows(pool: pg.Pool, rows: readonly LoginRow[]): Promi
   const result: WriteResult = { inserted: 0, duplicates: 0, refused: [] };
   for (const row of rows) {
     try {
-      const inserted = await insert(pool, [row], 'skip');
+      const inserted = await insertSkippingDuplicates(pool, [row]);
       result.inserted += inserted;
       result.duplicates += 1 - inserted;
     } catch (error) {

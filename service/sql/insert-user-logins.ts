@@ -1,26 +1,19 @@
-// The consumer's only write. One statement per batch: arrays bound as nine parameters and unnested,
-// so the statement text (and its server-side plan, by name) is the same whatever the batch size.
-// Two forms of it: a batch goes in first as a plain INSERT, and only a batch that meets a message_id
-// already written goes again with ON CONFLICT DO NOTHING, which makes redelivery one row. The plain
-// form lets the unique index check each key while inserting it; ON CONFLICT looks every key up
-// first, which cost PostgreSQL 1.5 to 7 µs more per row in nine of ten alternating rounds of
-// 100,000 rows (docs/performance.md), and a redelivered batch is rare.
+// The consumer's write for a batch that meets a message already written (a redelivery), and for
+// rows written one by one: arrays bound as nine parameters and unnested, so the statement text (and
+// its server-side plan, by name) is the same whatever the batch size, with ON CONFLICT DO NOTHING
+// making a redelivered message one row. Batches of new messages go in by COPY (copy-user-logins.ts).
 import type { QueryConfig } from 'pg';
 import type { LoginRow } from '../login-event.js';
 
-const INSERT = `
+const STATEMENT = {
+  name: 'insert-user-logins-skip-duplicates',
+  text: `
 INSERT INTO user_logins
   (message_id, user_id, device_type, masked_ip, masked_device_id, locale, app_version, app_version_text, create_date)
 SELECT * FROM unnest(
   $1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-  $6::varchar[], $7::integer[], $8::varchar[], $9::date[])`;
-
-/** Which form: `fail` raises unique_violation (23505) on a message_id already written, `skip` leaves that row out. */
-export type OnDuplicate = 'fail' | 'skip';
-
-const STATEMENTS: Record<OnDuplicate, { name: string; text: string }> = {
-  fail: { name: 'insert-user-logins', text: INSERT },
-  skip: { name: 'insert-user-logins-skip-duplicates', text: `${INSERT}\nON CONFLICT (message_id) DO NOTHING` },
+  $6::varchar[], $7::integer[], $8::varchar[], $9::date[])
+ON CONFLICT (message_id) DO NOTHING`,
 };
 
 /** Inside a quoted array element, PostgreSQL reads a backslash as an escape and a double quote as the end. */
@@ -41,7 +34,7 @@ export function arrayLiteral(values: readonly (string | number | null)[]): strin
   return `{"${values.join('","')}"}`;
 }
 
-export function insertUserLogins(rows: readonly LoginRow[], onDuplicate: OnDuplicate = 'skip'): QueryConfig {
+export function insertUserLogins(rows: readonly LoginRow[]): QueryConfig {
   const columns: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
   for (const row of rows) {
     columns[0]!.push(row.messageId);
@@ -54,5 +47,5 @@ export function insertUserLogins(rows: readonly LoginRow[], onDuplicate: OnDupli
     columns[7]!.push(row.appVersionText);
     columns[8]!.push(row.createDate);
   }
-  return { ...STATEMENTS[onDuplicate], values: columns.map(arrayLiteral) };
+  return { ...STATEMENT, values: columns.map(arrayLiteral) };
 }
