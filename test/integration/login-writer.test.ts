@@ -2,12 +2,12 @@
 // duplicate-skipping insert only for a batch that meets a message already written, and row by row
 // only for a batch holding a row the database refuses.
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../service/errors.js';
 import type { LoginRow } from '../../service/login-event.js';
 import { writeRows } from '../../service/login-writer.js';
 import { COPY_USER_LOGINS } from '../../service/sql/copy-user-logins.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, emptyUserLoginsBeforeEach } from '../support/database.js';
 
 const row = (messageId: string, overrides: Partial<LoginRow> = {}): LoginRow => ({
   messageId,
@@ -51,14 +51,7 @@ const COPY = COPY_USER_LOGINS;
 const SKIPPING = 'insert-user-logins-skip-duplicates';
 
 describe('writing a batch to user_logins', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db.drop());
-  beforeEach(async () => {
-    await db.pool.query('TRUNCATE user_logins');
-  });
+  const db = emptyUserLoginsBeforeEach();
 
   const messageIds = async (): Promise<string[]> =>
     (await db.pool.query<{ message_id: string }>('SELECT message_id FROM user_logins ORDER BY message_id')).rows.map((r) => r.message_id);

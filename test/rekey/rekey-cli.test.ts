@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseKeyset } from '../../service/keys.js';
 import { createMasker } from '../../service/masking.js';
 import { EXIT } from '../../service/rekey.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { emptyUserLoginsBeforeEach } from '../support/database.js';
 import { cliEnv, runCli, spawnCli } from '../unmask/cli-env.js';
 import { insertRows, someOriginals, storedRows, versionsOf } from './rows.js';
 
@@ -15,14 +15,7 @@ const k1 = createMasker(parseKeyset(k1Json), 'encrypt');
 const k2 = createMasker(parseKeyset(k2Json), 'encrypt');
 
 describe('npm run rekey', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db.drop());
-  beforeEach(async () => {
-    await db.pool.query('TRUNCATE user_logins');
-  });
+  const db = emptyUserLoginsBeforeEach();
   const env = () => cliEnv({ DATABASE_URL: db.url, MASKING_KEYSET: k2Json });
 
   it('survives being killed half way: a second run finishes the job and every value is intact', async () => {

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Keyset } from '../../service/keys.js';
 import { createMasker } from '../../service/masking.js';
 import { rekeyAll, type RekeyOptions } from '../../service/rekey.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, emptyUserLoginsBeforeEach, type TestDatabase } from '../support/database.js';
 import { insertRows, someOriginals, storedRows, versionsOf, type Original } from './rows.js';
 
 const key1 = crypto.randomBytes(64);
@@ -15,14 +15,7 @@ const k2 = createMasker(rotatedKeyset, 'encrypt');
 const quiet = (overrides: Partial<RekeyOptions> = {}): RekeyOptions => ({ batchSize: 7, pauseMs: 0, afterId: '0', log: () => undefined, ...overrides });
 
 describe('rekeyAll', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db.drop());
-  beforeEach(async () => {
-    await db.pool.query('TRUNCATE user_logins');
-  });
+  const db = emptyUserLoginsBeforeEach();
 
   /** Every stored value decrypts, as its own column's field, to the original inserted in that order. */
   async function expectOriginals(originals: readonly Original[]) {
