@@ -25,6 +25,7 @@ import { imageRuntime } from './image-node-options.js';
 import type { ContenderMessage } from './contender-process.js';
 import type { ContenderContext, ContenderCounts, ContenderName } from './contenders/contender.js';
 import type { EmulatorMessage } from './emulator-process.js';
+import { warmUpEmulator, type EmulatorWarmUp } from './emulator-warm-up.js';
 import { expectedOutcome } from './expected.js';
 import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
 import { ratiosByRound, ratiosOf, type RatioName, type RoundRatios } from './ratios.js';
@@ -81,6 +82,11 @@ export interface BenchOptions {
    */
   warmUp?: number;
   /**
+   * Messages put through the emulator before any contender runs, so that none of them drains against
+   * its cold code (bench/emulator-warm-up.ts). Default 0.
+   */
+  emulatorWarmUp?: number;
+  /**
    * Cores each contender's process gets to itself; the emulator, the embedded PostgreSQL and the
    * bench run on the others (bench/core-split.ts). Default 0: everything shares every core.
    */
@@ -127,6 +133,8 @@ export interface BenchResult {
   sqsLatencyMs: number;
   /** Messages each contender process drained before the measured drain (0: it started cold). */
   warmUp: number;
+  /** What went through the emulator before the first contender; null if nothing did. */
+  emulatorWarmUp: EmulatorWarmUp | null;
   /** With --contender-cores: the CPUs the contenders ran on, and those the rest ran on; null if all shared every core. */
   coreSplit: CoreSplit | null;
   /** Which PostgreSQL the run wrote to, and whether its commits waited for the disk. */
@@ -265,6 +273,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     // Seeding and watching go straight to the emulator: only the contenders pay the latency.
     const sqs = createSqsClient({ region: REGION, endpoint: direct, credentials: LOCAL_CREDENTIALS });
     cleanups.push(async () => sqs.destroy());
+    let emulatorWarmUp: EmulatorWarmUp | null = null;
+    if (options.emulatorWarmUp) {
+      log(`warming the emulator up with ${options.emulatorWarmUp} messages…`);
+      emulatorWarmUp = await warmUpEmulator(sqs, options.emulatorWarmUp);
+    }
 
     const maskingKey = crypto.randomBytes(64).toString('hex');
     const bodies = generateSample({ count: options.count, seed: options.seed ?? 42 });
@@ -292,6 +305,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       count: options.count,
       sqsLatencyMs: options.sqsLatencyMs,
       warmUp: options.warmUp ?? 0,
+      emulatorWarmUp,
       coreSplit,
       postgres: options.databaseUrl ? 'external' : options.durablePostgres ? 'embedded, durable' : 'embedded, fsync off',
       consumerSettings: {

@@ -24,6 +24,9 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
       ? [`contenders on core(s) ${result.coreSplit.contender} alone; PostgreSQL, the emulator and the bench on core(s) ${result.coreSplit.rest}`]
       : []),
     `consumer settings: ${Object.entries(result.consumerSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    result.emulatorWarmUp
+      ? `the emulator warmed up first: ${number(result.emulatorWarmUp.messages)} messages sent, received and deleted (${number(result.emulatorWarmUp.quarantined)} through the DLQ) in ${(result.emulatorWarmUp.elapsedMs / 1000).toFixed(1)} s`
+      : 'the emulator was not warmed up: the first contender drained against its cold code',
     result.warmUp > 0
       ? `msg/s and elapsed: from the first ReceiveMessage to an empty queue, after each process first drained ${number(result.warmUp)} messages of a queue of its own; start-up (not counted): from that warm-up's stop to the first receive`
       : 'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',

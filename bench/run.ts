@@ -20,6 +20,10 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
   --contender-cores N each contender's process on N cores of its own, and PostgreSQL, the emulator and
                       the bench on the others, as SQS and RDS are not on a task's cores (Linux,
                       taskset; default 0: everything shares every core)
+  --emulator-warm-up N
+                      messages put through the SQS emulator before the first contender, so that no
+                      contender drains against its cold code, as none meets a cold SQS (default 20000;
+                      0 for none)
   --warm-up N         before its measured drain, each contender's process drains N messages of a queue
                       of its own, so that the measured drain starts with warm code (default 0: cold)
 The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
@@ -49,6 +53,7 @@ async function main(): Promise<number> {
       timeline: { type: 'boolean', default: false },
       'durable-postgres': { type: 'boolean', default: false },
       'warm-up': { type: 'string' },
+      'emulator-warm-up': { type: 'string' },
       'contender-cores': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +80,7 @@ async function main(): Promise<number> {
     contenders,
     repeat: whole('repeat', values.repeat, 1, 1, 20),
     warmUp: whole('warm-up', values['warm-up'], 0, 0, 1_000_000),
+    emulatorWarmUp: whole('emulator-warm-up', values['emulator-warm-up'], 20_000, 0, 1_000_000),
     contenderCores: whole('contender-cores', values['contender-cores'], 0, 0, 1_024),
     maskingMs: count >= 10_000 ? 2_000 : 200,
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),

@@ -50,6 +50,10 @@ describe('npm run bench', () => {
     }
     expect(result.coreSplit).toBeNull();
     expect(result.ratiosByRound).toBeUndefined();
+    // By default the emulator served a queue of its own, DLQ moves included, before the first contender.
+    expect(result.emulatorWarmUp).toMatchObject({ messages: 20_000 });
+    expect(result.emulatorWarmUp!.quarantined).toBeGreaterThan(0);
+    expect(result.emulatorWarmUp!.elapsedMs).toBeGreaterThan(0);
 
     // The sample really holds malformed messages, and the consumer's verification counted them in the DLQ.
     const dlq = result.contenders.consumer!.checks.find((c) => c.what.includes('DLQ'))!;
@@ -69,7 +73,7 @@ describe('npm run bench', () => {
     'with --contender-cores 1, each contender runs on one core of its own and is still verified',
     { timeout: 240_000 },
     async () => {
-      const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--contender-cores', '1', '--contenders', 'ceiling,consumer', '--json']);
+      const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--contender-cores', '1', '--contenders', 'ceiling,consumer', '--emulator-warm-up', '0', '--json']);
       expect(code, stderr).toBe(0);
       const result = JSON.parse(stdout.trim()) as BenchResult;
       expect(result.verified).toBe(true);
@@ -85,10 +89,11 @@ describe('npm run bench', () => {
   );
 
   it('with --repeat, runs each contender once a round, verifies every run, and gives each round its own ratio', { timeout: 240_000 }, async () => {
-    const { code, stdout, stderr } = await runBenchCli(['--count', '200', '--repeat', '2', '--contenders', 'ceiling,consumer', '--json', '--database-url', inject('postgresUrl')]);
+    const { code, stdout, stderr } = await runBenchCli(['--count', '200', '--repeat', '2', '--contenders', 'ceiling,consumer', '--emulator-warm-up', '300', '--json', '--database-url', inject('postgresUrl')]);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout.trim()) as BenchResult;
     expect(result.verified).toBe(true);
+    expect(result.emulatorWarmUp).toMatchObject({ messages: 300 });
     const { ceiling, consumer } = result.contenders;
     expect(ceiling!.runs).toHaveLength(2);
     expect(consumer!.runs).toHaveLength(2);
@@ -100,10 +105,11 @@ describe('npm run bench', () => {
   });
 
   it('with --warm-up, measures and verifies only the drain that follows the warm-up, in the same process', { timeout: 240_000 }, async () => {
-    const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--warm-up', '400', '--contenders', 'ceiling,consumer', '--json', '--database-url', inject('postgresUrl')]);
+    const { code, stdout, stderr } = await runBenchCli(['--count', '300', '--warm-up', '400', '--contenders', 'ceiling,consumer', '--emulator-warm-up', '0', '--json', '--database-url', inject('postgresUrl')]);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout.trim()) as BenchResult;
     expect(result.warmUp).toBe(400);
+    expect(result.emulatorWarmUp).toBeNull();
     expect(result.verified).toBe(true);
     for (const name of ['ceiling', 'consumer'] as const) {
       const contender = result.contenders[name]!;
