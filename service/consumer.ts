@@ -3,6 +3,7 @@
 // queue latency overlaps; writes are batched across receives; deletes overlap the next batch.
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type pg from 'pg';
+import { DryQueueWatch } from './dry-queue-watch.js';
 import { DatabaseUnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 import { LoginQueue, SQS_MAX_BATCH, type Quarantined } from './login-queue.js';
@@ -55,6 +56,7 @@ export class Consumer {
   private readonly queue: LoginQueue;
   private readonly batcher: WriteBatcher;
   private readonly rejects: WriteBatcher<Quarantined>;
+  private readonly dryWatch: DryQueueWatch;
   private readonly abort: AbortController;
   private readonly databaseBack = new Wakeup();
   private readonly background = new Set<Promise<unknown>>();
@@ -82,6 +84,10 @@ export class Consumer {
           this.deps.logger.error({ err: error }, 'moving messages to the DLQ failed; they reappear and are tried again');
         }),
     );
+    this.dryWatch = new DryQueueWatch(settings.receiveBatchSize, () => {
+      this.batcher.flushSoon();
+      this.rejects.flushSoon();
+    });
   }
 
   start(): void {
@@ -133,23 +139,21 @@ export class Consumer {
           continue;
         }
         this.heartbeats[index] = Date.now();
+        this.dryWatch.received(messages.length);
         await preparing;
-        preparing = this.handle(messages, messages.length < this.settings.receiveBatchSize);
+        preparing = this.handle(messages);
       }
     } finally {
       await preparing;
     }
   }
 
-  // 2. Validate and mask each message; rows go to the batcher, rejections to the DLQ. A short receive
-  //    means the queue has run dry for now, so what is buffered goes without waiting out the flush
-  //    interval: at the end of a burst that wait was most of the drain's tail.
-  private async handle(messages: ReceivedMessage[], queueRanDry: boolean): Promise<void> {
+  // 2. Validate and mask each message; rows go to the batcher, rejections to the DLQ. Once the queue
+  //    has run dry for now, what is buffered goes without waiting out the flush interval: at the end
+  //    of a burst that wait was most of the drain's tail (dry-queue-watch.ts).
+  private async handle(messages: ReceivedMessage[]): Promise<void> {
     await this.prepareAndBuffer(messages);
-    if (queueRanDry) {
-      this.batcher.flushSoon();
-      this.rejects.flushSoon();
-    }
+    this.dryWatch.buffered();
   }
 
   private async prepareAndBuffer(messages: ReceivedMessage[]): Promise<void> {
@@ -267,6 +271,7 @@ export class Consumer {
       this.abort.abort();
       this.databaseBack.notify();
       await Promise.allSettled(this.loops);
+      this.dryWatch.stop();
       const finished = (async () => {
         await Promise.all([this.batcher.drain(), this.rejects.drain()]);
         while (this.background.size > 0) await Promise.allSettled([...this.background]);

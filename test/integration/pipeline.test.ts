@@ -137,6 +137,17 @@ describe('the consumer, end to end', () => {
     expect((await queueDepth(queues.sqs, queues.dlqUrl)).visible).toBe(1);
   });
 
+  it('writes the end of a burst whose receives all came back full once the receives fall quiet, not when the flush interval ends', async () => {
+    // Twenty messages, one receive loop: two full receives, then a long poll that waits its 20 s out.
+    // No receive is ever short, so only the quiet spell after the last one says the queue ran dry.
+    await sendBodies(queues.sqs, queues.queueUrl, Array.from({ length: 20 }, (_, i) => login({ user_id: `burst-${i}` })));
+    ({ service } = await startTestService(queues, db.url, { FLUSH_INTERVAL_MS: '60000', FLUSH_ROWS: '500', RECEIVE_CONCURRENCY: '1', WAIT_TIME_SECONDS: '20' }));
+    // Far within the long poll's 20 s and the interval's minute.
+    await waitForEmpty(queues.sqs, queues.queueUrl, 10_000);
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM user_logins');
+    expect(rows[0]!.n).toBe(20);
+  });
+
   it('a redelivered message never makes a second row', async () => {
     const [id] = await sendBodies(queues.sqs, queues.queueUrl, [login()]);
     // A consumer that wrote the row and died before deleting the message:
