@@ -3,7 +3,9 @@
 // fresh database. Each contender runs alone in its own process; this process only seeds, watches
 // the queue drain, and verifies. Throughput is messages per second from the contender's first
 // ReceiveMessage (as the emulator saw it) to an empty queue (nothing visible, in flight or delayed);
-// the time a contender takes to start is reported apart.
+// the time a contender takes to start is reported apart. With a warm-up, the queue holds that many
+// more messages ahead of the measured ones, and the clock starts when only as many as are measured
+// are left to finish.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +31,7 @@ import { warmUpEmulator, type EmulatorWarmUp } from './emulator-warm-up.js';
 import { expectedOutcome } from './expected.js';
 import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
 import { ratiosByRound, ratiosOf, type RatioName, type RoundRatios } from './ratios.js';
-import { receivedPerSecond, type DepthSample } from './receive-rate.js';
+import { crossedAt, receivedPerSecond, type CountAt, type DepthSample } from './receive-rate.js';
 import { verifyContender, type Check } from './verify.js';
 
 const REGION = 'us-east-1';
@@ -41,6 +43,8 @@ const REGION = 'us-east-1';
 const DEPTH_POLL_MS = 20;
 const DEPTH_POLL_FAR_MS = 200;
 const DEPTH_NEAR_EMPTY = 2_000;
+/** With a warm-up, the queue is watched every DEPTH_POLL_MS from this many messages before the clock starts. */
+const DEPTH_NEAR_CLOCK = 6_000;
 /** The consumer's tuning variables a benchmark run passes through from the environment. */
 const TUNING_VARIABLES = [
   'RECEIVE_CONCURRENCY',
@@ -77,8 +81,11 @@ export interface BenchOptions {
    */
   durablePostgres?: boolean;
   /**
-   * Messages each contender process drains from a queue of its own before the measured one, so that
-   * the measured drain starts with its code already compiled and optimised. Default 0: from cold.
+   * Messages seeded ahead of the measured ones on the same queue and drained by the same running
+   * contender, so that the measured messages meet a contender whose code is compiled and optimised
+   * and whose pipeline is already full, as a long-running task meets a backlog. The clock starts
+   * when only the measured number of messages are left to finish (visible, in flight or delayed).
+   * Default 0: from cold.
    */
   warmUp?: number;
   /**
@@ -120,7 +127,7 @@ export interface ContenderResult {
   sqsCallsPer1000: number;
   /** Messages first received in each whole second from the first receive (bench/receive-rate.ts). */
   receivedPerSecond: number[];
-  /** With a warm-up: from the process starting to its warm-up queue first seen empty. */
+  /** With a warm-up: from the first receive to the moment only the measured number of messages were left to finish. */
   warmUpMs?: number;
   /** The CPUs the contender's process could run on, read inside it (Linux's list, e.g. "0-1"); null off Linux. */
   cpus: string | null;
@@ -131,7 +138,7 @@ export interface BenchResult {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   count: number;
   sqsLatencyMs: number;
-  /** Messages each contender process drained before the measured drain (0: it started cold). */
+  /** Messages each contender drained ahead of the measured ones, on the same queue (0: it started cold). */
   warmUp: number;
   /** What went through the emulator before the first contender; null if nothing did. */
   emulatorWarmUp: EmulatorWarmUp | null;
@@ -159,82 +166,80 @@ export class BenchError extends Error {
 
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** A queue (seeded) and database of their own, which a contender drains before the measured run. */
-interface WarmUp {
-  context: ContenderContext;
-  messages: number;
-}
-
 /** Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs. */
 const drainTimeoutMs = (messages: number): number => 60_000 + messages * 100;
 
 /**
- * Runs one contender in its own process until its queue is empty, then stops it; with a warm-up,
- * the same process first drains the warm-up queue and stops. Returns when the measured run began
- * (before its set-up), when the queue was first seen empty, and what the contender reported.
+ * Runs one contender in its own process until its queue is empty, then stops it. With `measured`
+ * fewer than the queue holds (a warm-up), the bench tells the contender when only `measured` are
+ * left to finish, so that the CPU it reports is spent on those alone. Returns when the run began
+ * (before its set-up), when only `measured` were left (if that was asked), when the queue was
+ * first seen empty, and what the contender reported.
  */
 async function drainWith(
   name: ContenderName,
   context: ContenderContext,
   sqs: SQSClient,
-  messages: number,
-  warmUp: WarmUp | undefined,
+  seeded: number,
+  measured: number,
   cpus: string | undefined,
-): Promise<{ launchedAt: number; endedAt: number; samples: DepthSample[]; warmUpMs?: number; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+): Promise<{ launchedAt: number; clockStartedAt?: number; endedAt: number; samples: DepthSample[]; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
   // Only the consumer is deployed, so only it runs as the image runs it.
   const image = name === 'consumer' ? imageRuntime() : undefined;
   const child = forkBenchChild<ContenderMessage>(
     'contender-process.ts',
-    {
-      BENCH_CONTENDER: name,
-      BENCH_CONTEXT: JSON.stringify(context),
-      ...(warmUp ? { BENCH_WARM_UP_CONTEXT: JSON.stringify(warmUp.context) } : {}),
-      ...image?.env,
-    },
+    { BENCH_CONTENDER: name, BENCH_CONTEXT: JSON.stringify(context), ...image?.env },
     image?.nodeOptions ?? [],
     cpus,
   );
-  const forkedAt = Date.now();
-  let warmUpMs: number | undefined;
   try {
-    if (warmUp) {
-      const warming = await child.next<Extract<ContenderMessage, { type: 'warming' | 'failed' }>>(['warming', 'failed'], 120_000);
-      if (warming.type === 'failed') throw new BenchError(`${name} failed to start its warm-up: ${warming.error}`);
-      const warmed = await drained(sqs, warmUp.context.queueUrl, child, drainTimeoutMs(warmUp.messages));
-      warmUpMs = warmed.endedAt - forkedAt;
-      child.send({ type: 'stop' });
-    }
     const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
     if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
-    const { endedAt, samples } = await drained(sqs, context.queueUrl, child, drainTimeoutMs(messages));
+    const clockAt = measured < seeded ? measured : undefined;
+    const { clockStartedAt, endedAt, samples } = await drained(sqs, context.queueUrl, child, drainTimeoutMs(seeded), clockAt);
     child.send({ type: 'stop' });
     const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
     if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
-    return { launchedAt: started.at, endedAt, samples, outcome: done, ...(warmUpMs === undefined ? {} : { warmUpMs }) };
+    return { launchedAt: started.at, endedAt, samples, outcome: done, ...(clockStartedAt === undefined ? {} : { clockStartedAt }) };
   } finally {
     // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
     await child.kill(5_000);
   }
 }
 
-/** Resolves at the moment the queue is first seen empty: nothing visible, in flight or delayed. */
+/**
+ * Resolves at the moment the queue is first seen empty: nothing visible, in flight or delayed. With
+ * `clockAt`, it also finds when the messages left (visible, in flight or delayed: not yet finished)
+ * fell to that many, between two looks taken DEPTH_POLL_MS apart, and tells the contender (`clock`)
+ * as soon as it has seen it. Counting what is left rather than what is visible starts the clock with
+ * exactly the measured number of messages still to finish, however many the warm-up had in flight.
+ */
 async function drained(
   sqs: SQSClient,
   queueUrl: string,
   child: BenchChild<ContenderMessage>,
   timeoutMs: number,
-): Promise<{ endedAt: number; samples: DepthSample[] }> {
+  clockAt?: number,
+): Promise<{ clockStartedAt?: number; endedAt: number; samples: DepthSample[] }> {
   const deadline = Date.now() + timeoutMs;
   const samples: DepthSample[] = [];
+  const remaining: CountAt[] = [];
+  let clockStartedAt: number | undefined;
   for (;;) {
     const depth = await queueDepth(sqs, queueUrl);
     const at = Date.now();
-    samples.push({ at, visible: depth.visible });
     const left = depth.visible + depth.inFlight + depth.delayed;
-    if (left === 0) return { endedAt: at, samples };
+    samples.push({ at, visible: depth.visible });
+    remaining.push({ at, count: left });
+    if (clockAt !== undefined && clockStartedAt === undefined && left <= clockAt) {
+      clockStartedAt = crossedAt(remaining, clockAt);
+      child.send({ type: 'clock' });
+    }
+    if (left === 0) return { endedAt: at, samples, ...(clockStartedAt === undefined ? {} : { clockStartedAt }) };
     if (child.process.exitCode !== null) throw new BenchError('the contender exited before the queue was empty');
     if (at > deadline) throw new BenchError(`the queue was not empty after ${timeoutMs} ms (${depth.visible} visible, ${depth.inFlight} in flight)`);
-    await new Promise((resolve) => setTimeout(resolve, left > DEPTH_NEAR_EMPTY ? DEPTH_POLL_FAR_MS : DEPTH_POLL_MS));
+    const nearClock = clockStartedAt === undefined && clockAt !== undefined && left - clockAt <= DEPTH_NEAR_CLOCK;
+    await new Promise((resolve) => setTimeout(resolve, left > DEPTH_NEAR_EMPTY && !nearClock ? DEPTH_POLL_FAR_MS : DEPTH_POLL_MS));
   }
 }
 
@@ -359,6 +364,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       if (seeded.visible !== messages.length) throw new BenchError(`${name}: seeded ${messages.length} messages but the queue shows ${seeded.visible}`);
       return { databaseUrl, queues, sentIds };
     };
+    // Ahead of the measured bodies on the same queue: the FIFO the emulator keeps (emulator-fifo.ts) hands them out first.
     const warmUpBodies = options.warmUp ? generateSample({ count: options.warmUp, seed: (options.seed ?? 42) + 1 }) : [];
 
     const runs: Partial<Record<ContenderName, ContenderResult[]>> = {};
@@ -370,27 +376,23 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const messages = name === 'naive' ? bodies.slice(0, options.naiveCount ?? bodies.length) : bodies;
       const id = `${name}_${crypto.randomBytes(4).toString('hex')}`;
       const measured: { database?: string; queues?: QueuePair } = {};
-      const warm: { database?: string; queues?: QueuePair } = {};
+      const seeded = [...warmUpBodies, ...messages];
       let pool: pg.Pool | undefined;
       try {
-        log(`${name}: seeding ${messages.length} messages…`);
-        const { databaseUrl, queues, sentIds } = await freshRun(name, `bench_${id}`, `bench-${id.replace('_', '-')}`, messages, measured);
+        log(`${name}: seeding ${warmUpBodies.length > 0 ? `${warmUpBodies.length} messages to warm up on, then ` : ''}${messages.length} messages…`);
+        const { databaseUrl, queues, sentIds } = await freshRun(name, `bench_${id}`, `bench-${id.replace('_', '-')}`, seeded, measured);
         pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
         const context = contextFor(queues, databaseUrl, `${name}.log`);
-        let warmUp: WarmUp | undefined;
-        if (warmUpBodies.length > 0) {
-          log(`${name}: seeding ${warmUpBodies.length} messages to warm up on…`);
-          const run = await freshRun(`${name} (warm-up)`, `bench_${id}_warm`, `bench-${id.replace('_', '-')}-warm`, warmUpBodies, warm);
-          warmUp = { context: contextFor(run.queues, run.databaseUrl, `${name}-warm-up.log`), messages: warmUpBodies.length };
-        }
-        log(`${name}: ${warmUp ? 'warming up, then ' : ''}draining…`);
+        log(`${name}: draining…`);
         const before = await queueStats(queues);
-        const { launchedAt, endedAt, samples, warmUpMs, outcome } = await drainWith(name, context, sqs, messages.length, warmUp, coreSplit?.contender);
+        const { launchedAt, clockStartedAt, endedAt, samples, outcome } = await drainWith(name, context, sqs, seeded.length, messages.length, coreSplit?.contender);
         const after = await queueStats(queues);
         if (after.firstReceiveAt === null) throw new BenchError(`${name}: the emulator saw no ReceiveMessage on its queue`);
         // The emulator saw the first receive after the proxy had held it for the added latency.
-        const startedAt = after.firstReceiveAt - options.sqsLatencyMs;
-        const checks = await verifyContender({ name, sqs, pool, queues, sentIds, expected: expectedOutcome(messages, masker), counts: outcome.counts });
+        const firstReceiveAt = after.firstReceiveAt - options.sqsLatencyMs;
+        const startedAt = clockStartedAt ?? firstReceiveAt;
+        // Every message seeded is held to the contract, the warm-up's too.
+        const checks = await verifyContender({ name, sqs, pool, queues, sentIds, expected: expectedOutcome(seeded, masker), counts: outcome.counts });
         const elapsedMs = endedAt - startedAt;
         const calls = after.calls - before.calls;
         const contender: ContenderResult = {
@@ -400,27 +402,26 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           peakRssMb: outcome.peakRssMb,
           cpus: outcome.cpus,
           cpuUsPerMessage: round((outcome.cpuMs * 1000) / messages.length),
-          startupMs: Math.max(0, startedAt - launchedAt),
+          startupMs: Math.max(0, firstReceiveAt - launchedAt),
           verified: checks.every((c) => c.ok),
           checks,
           counts: outcome.counts,
-          sqsCallsPer1000: round((calls / messages.length) * 1000),
+          sqsCallsPer1000: round((calls / seeded.length) * 1000),
           receivedPerSecond: receivedPerSecond(samples, startedAt),
-          ...(warmUpMs === undefined ? {} : { warmUpMs }),
+          ...(clockStartedAt === undefined ? {} : { warmUpMs: clockStartedAt - firstReceiveAt }),
         };
         (runs[name] ??= []).push(contender);
         result.verified &&= contender.verified;
         log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, ${contender.cpuUsPerMessage} µs CPU/msg, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
       } finally {
         await pool?.end();
-        for (const { queues, database } of [measured, warm]) {
-          if (queues) {
-            // Free the emulator's memory before the next contender seeds its own copy.
-            await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
-            await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
-          }
-          if (database) await dropDatabase(serverUrl, database);
+        const { queues, database } = measured;
+        if (queues) {
+          // Free the emulator's memory before the next contender seeds its own copy.
+          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
+          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
         }
+        if (database) await dropDatabase(serverUrl, database);
       }
     }
 

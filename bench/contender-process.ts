@@ -1,8 +1,8 @@
 // Child process: one contender, alone in its process so that its throughput and its peak RSS are its
-// own. Protocol with bench/bench.ts: with a warm-up queue, it first drains that one, sends `warming`
-// once started, and stops when told `stop`. Then it sends `started` (with the wall-clock time it began
-// setting up for the measured queue), drains until told `stop`, and sends `done` with its counts, the
-// CPU it used from the end of that set-up to its stop, and its peak RSS.
+// own. Protocol with bench/bench.ts: it sends `started` (with the wall-clock time it began setting
+// up), drains until told `stop`, and sends `done` with its counts, the CPU it used from the end of
+// that set-up (or, with a warm-up, from the bench's `clock`: only the measured number left) to its
+// stop, and its peak RSS.
 import fs from 'node:fs';
 import { startCeiling } from './contenders/ceiling.js';
 import { startConsumer } from './contenders/consumer.js';
@@ -10,7 +10,6 @@ import type { ContenderContext, ContenderCounts, ContenderName, StartContender }
 import { startNaive } from './contenders/naive.js';
 
 export type ContenderMessage =
-  | { type: 'warming' }
   | { type: 'started'; at: number }
   | { type: 'done'; counts: ContenderCounts; cpuMs: number; peakRssMb: number; cpus: string | null }
   | { type: 'failed'; error: string };
@@ -36,11 +35,11 @@ function allowedCpus(): string | null {
   }
 }
 
-/** Resolves at the next `stop` from the bench. */
-const stopAsked = (): Promise<void> =>
+/** Resolves at the next message of `type` from the bench. */
+const asked = (type: 'stop' | 'clock'): Promise<void> =>
   new Promise((resolve) => {
     const listener = (message: { type: string }): void => {
-      if (message.type !== 'stop') return;
+      if (message.type !== type) return;
       process.off('message', listener);
       resolve();
     };
@@ -52,19 +51,13 @@ try {
   const context = JSON.parse(process.env.BENCH_CONTEXT ?? '{}') as ContenderContext;
   const start = STARTERS[name];
   if (!start) throw new Error(`unknown contender "${name}"`);
-  if (process.env.BENCH_WARM_UP_CONTEXT) {
-    // The same start and stop as the measured drain, on a queue and database of its own.
-    const warming = await start(JSON.parse(process.env.BENCH_WARM_UP_CONTEXT) as ContenderContext);
-    send({ type: 'warming' });
-    await stopAsked();
-    await warming.stop();
-  }
   const at = Date.now();
   const running = await start(context);
   // Every thread of this process (the consumer's prepare worker too), not the emulator's or PostgreSQL's.
-  const cpuSince = process.cpuUsage();
+  let cpuSince = process.cpuUsage();
+  void asked('clock').then(() => (cpuSince = process.cpuUsage()));
   send({ type: 'started', at });
-  await stopAsked();
+  await asked('stop');
   const counts = await running.stop();
   const cpu = process.cpuUsage(cpuSince);
   // maxRSS is in kibibytes: the process's high-water mark, not the size at the end.

@@ -35,3 +35,20 @@ export function receivedPerSecond(samples: readonly DepthSample[], startedAt: nu
   }
   return rates;
 }
+
+/** How many messages a queue held, of some kind, at `at` (ms since epoch). */
+export interface CountAt {
+  at: number;
+  count: number;
+}
+
+/**
+ * When a count watched over time fell to `count`, by linear interpolation between the last two looks
+ * (the last at or below it, the one before above it); the last look's time if there is no earlier one.
+ */
+export function crossedAt(looks: readonly CountAt[], count: number): number {
+  const b = looks[looks.length - 1]!;
+  const a = looks[looks.length - 2];
+  if (!a || a.count <= count || a.count === b.count) return b.at;
+  return Math.round(a.at + ((b.at - a.at) * (a.count - count)) / (a.count - b.count));
+}

@@ -28,9 +28,9 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
       ? `the emulator warmed up first: ${number(result.emulatorWarmUp.messages)} messages sent, received and deleted (${number(result.emulatorWarmUp.quarantined)} through the DLQ) in ${(result.emulatorWarmUp.elapsedMs / 1000).toFixed(1)} s`
       : 'the emulator was not warmed up: the first contender drained against its cold code',
     result.warmUp > 0
-      ? `msg/s and elapsed: from the first ReceiveMessage to an empty queue, after each process first drained ${number(result.warmUp)} messages of a queue of its own; start-up (not counted): from that warm-up's stop to the first receive`
+      ? `msg/s, elapsed and CPU/msg: from the moment only as many messages as measured were left to finish (visible, in flight or delayed) to an empty queue; the same running process first drained the ${number(result.warmUp)} messages seeded ahead of them on its queue (warm-up); start-up (not counted): from the process starting to its first receive`
       : 'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
-    "CPU/msg: the contender process's CPU time, all its threads, from the end of its start-up to its stop, per message (the emulator's and PostgreSQL's not included)",
+    `CPU/msg: the contender process's CPU time, all its threads, from ${result.warmUp > 0 ? 'the end of its warm-up' : 'the end of its start-up'} to its stop, per message (the emulator's and PostgreSQL's not included)`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

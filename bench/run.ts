@@ -24,8 +24,10 @@ const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json]
                       messages put through the SQS emulator before the first contender, so that no
                       contender drains against its cold code, as none meets a cold SQS (default 20000;
                       0 for none)
-  --warm-up N         before its measured drain, each contender's process drains N messages of a queue
-                      of its own, so that the measured drain starts with warm code (default 0: cold)
+  --warm-up N         seed N more messages ahead of the measured ones on each contender's queue; the same
+                      running process drains them all, and the clock starts when only as many as are
+                      measured are left to finish: a warm process with its pipeline full, as a
+                      long-running task meets a backlog (default 0: cold, from the first receive)
 The consumer's tuning variables (RECEIVE_CONCURRENCY, FLUSH_ROWS, ...) are read from the environment.`;
 
 class UsageError extends Error {
