@@ -75,11 +75,12 @@ export interface BenchOptions {
   /** An existing server's URL (its `postgres` database); default: an embedded server in a temp dir. */
   databaseUrl?: string;
   /**
-   * Run the embedded server with fsync and synchronous commit on, as RDS does. Off by default, for
-   * every contender alike: then a commit does not wait for the disk, which spares the naive
-   * contender's one-commit-per-row most.
+   * Run the embedded server with fsync, synchronous commit and full-page writes off, for every
+   * contender alike. Off by default since 2026-12-04: PostgreSQL ships durable and RDS is always
+   * durable, and a commit that does not wait for the disk spares the naive contender's
+   * one-commit-per-row most, which no deployment would see.
    */
-  durablePostgres?: boolean;
+  fsyncOff?: boolean;
   /**
    * Messages seeded ahead of the measured ones on the same queue and drained by the same running
    * contender, so that the measured messages meet a contender whose code is compiled and optimised
@@ -145,7 +146,7 @@ export interface BenchResult {
   /** With --contender-cores: the CPUs the contenders ran on, and those the rest ran on; null if all shared every core. */
   coreSplit: CoreSplit | null;
   /** Which PostgreSQL the run wrote to, and whether its commits waited for the disk. */
-  postgres: 'embedded, fsync off' | 'embedded, durable' | 'external';
+  postgres: 'embedded, durable' | 'embedded, fsync off' | 'external';
   /** The consumer's effective settings for this run. */
   consumerSettings: Record<string, number | string>;
   contenders: Partial<Record<ContenderName, ContenderResult>>;
@@ -260,8 +261,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     let serverUrl = options.databaseUrl;
     if (!serverUrl) {
-      log(`starting PostgreSQL${options.durablePostgres ? ' with fsync and synchronous commit on' : ''}…`);
-      const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: !options.durablePostgres });
+      log(`starting PostgreSQL${options.fsyncOff ? ' with fsync and synchronous commit off' : ''}…`);
+      const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: options.fsyncOff === true });
       cleanups.push(() => server.remove());
       serverUrl = server.url;
     }
@@ -312,7 +313,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       warmUp: options.warmUp ?? 0,
       emulatorWarmUp,
       coreSplit,
-      postgres: options.databaseUrl ? 'external' : options.durablePostgres ? 'embedded, durable' : 'embedded, fsync off',
+      postgres: options.databaseUrl ? 'external' : options.fsyncOff ? 'embedded, fsync off' : 'embedded, durable',
       consumerSettings: {
         receiveConcurrency: settingsProbe.receiveConcurrency,
         receiveBatchSize: settingsProbe.receiveBatchSize,

@@ -133,9 +133,9 @@ describe('npm run bench', () => {
     expect(stderr).toContain('unknown contender "fastest"');
   });
 
-  it('refuses --durable-postgres with a server of your own, whose settings it cannot change', async () => {
-    const { code, stderr } = await runBenchCli(['--durable-postgres', '--database-url', 'postgres://127.0.0.1:1/postgres']);
+  it('refuses --fsync-off with a server of your own, whose settings it cannot change', async () => {
+    const { code, stderr } = await runBenchCli(['--fsync-off', '--database-url', 'postgres://127.0.0.1:1/postgres']);
     expect(code).toBe(2);
-    expect(stderr).toContain('--durable-postgres sets up the embedded server');
+    expect(stderr).toContain('--fsync-off sets up the embedded server');
   });
 });
