@@ -21,6 +21,7 @@ import { generateSample } from '../service/local/sample-messages.js';
 import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
 import { createSqsClient } from '../service/sqs-client.js';
+import { BenchError } from './bench-error.js';
 import { forkBenchChild, type BenchChild } from './child.js';
 import { affinityOf, setAffinity, splitCores, type CoreSplit } from './core-split.js';
 import { imageRuntime } from './image-node-options.js';
@@ -31,7 +32,7 @@ import { warmUpEmulator, type EmulatorWarmUp } from './emulator-warm-up.js';
 import { expectedOutcome } from './expected.js';
 import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
 import { ratiosByRound, ratiosOf, type RatioName, type RoundRatios } from './ratios.js';
-import { crossedAt, receivedPerSecond, type CountAt, type DepthSample } from './receive-rate.js';
+import { crossedAt, receivedPerSecond, type DepthSample } from './receive-rate.js';
 import { verifyContender, type Check } from './verify.js';
 
 const REGION = 'us-east-1';
@@ -158,13 +159,6 @@ export interface BenchResult {
   verified: boolean;
 }
 
-export class BenchError extends Error {
-  override readonly name = 'BenchError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Generous: a tenth of the slowest plausible rate, so a stuck contender fails rather than hangs. */
@@ -224,16 +218,14 @@ async function drained(
 ): Promise<{ clockStartedAt?: number; endedAt: number; samples: DepthSample[] }> {
   const deadline = Date.now() + timeoutMs;
   const samples: DepthSample[] = [];
-  const remaining: CountAt[] = [];
   let clockStartedAt: number | undefined;
   for (;;) {
     const depth = await queueDepth(sqs, queueUrl);
     const at = Date.now();
     const left = depth.visible + depth.inFlight + depth.delayed;
-    samples.push({ at, visible: depth.visible });
-    remaining.push({ at, count: left });
+    samples.push({ at, visible: depth.visible, left });
     if (clockAt !== undefined && clockStartedAt === undefined && left <= clockAt) {
-      clockStartedAt = crossedAt(remaining, clockAt);
+      clockStartedAt = crossedAt(samples, clockAt);
       child.send({ type: 'clock' });
     }
     if (left === 0) return { endedAt: at, samples, ...(clockStartedAt === undefined ? {} : { clockStartedAt }) };

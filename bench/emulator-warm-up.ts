@@ -9,6 +9,7 @@ import { DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, S
 import { createQueuePair, queueDepth, sendBodies } from '../service/local/queues.js';
 import { generateSample } from '../service/local/sample-messages.js';
 import { ORIGIN_SENT_TIMESTAMP } from '../service/received-message.js';
+import { BenchError } from './bench-error.js';
 
 /** Receive loops the warm-up keeps going at once: enough to keep the emulator busy, as a contender does. */
 const LOOPS = 16;
@@ -19,13 +20,6 @@ export interface EmulatorWarmUp {
   /** Of those, moved to the DLQ first, as the consumer moves rejected ones. */
   quarantined: number;
   elapsedMs: number;
-}
-
-export class EmulatorWarmUpError extends Error {
-  override readonly name = 'EmulatorWarmUpError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Sends `messages` sample bodies to a queue of its own, drains it to empty, and deletes it. */
@@ -69,14 +63,14 @@ export async function warmUpEmulator(sqs: SQSClient, messages: number, name = 'b
         const deleted = await sqs.send(
           new DeleteMessageBatchCommand({ QueueUrl: queues.queueUrl, Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
         );
-        if (deleted.Failed && deleted.Failed.length > 0) throw new EmulatorWarmUpError(`the emulator refused ${deleted.Failed.length} deletes during its warm-up`);
+        if (deleted.Failed && deleted.Failed.length > 0) throw new BenchError(`the emulator refused ${deleted.Failed.length} deletes during its warm-up`);
         if (index % 4 === 0) await queueDepth(sqs, queues.queueUrl);
       }
     };
     await Promise.all(Array.from({ length: LOOPS }, (_, i) => loop(i)));
     const left = await queueDepth(sqs, queues.queueUrl);
     if (received !== messages || left.visible + left.inFlight + left.delayed !== 0) {
-      throw new EmulatorWarmUpError(`the emulator's warm-up queue received ${received} of ${messages} messages and still holds ${left.visible + left.inFlight}`);
+      throw new BenchError(`the emulator's warm-up queue received ${received} of ${messages} messages and still holds ${left.visible + left.inFlight}`);
     }
     return { messages, quarantined, elapsedMs: Date.now() - started };
   } finally {

@@ -7,10 +7,12 @@ export interface DepthSample {
   at: number;
   /** Messages not yet received (visible); received ones are in flight or deleted. */
   visible: number;
+  /** Messages not yet finished: visible, in flight or delayed. */
+  left: number;
 }
 
 /** Visible messages at `at`, by linear interpolation between the samples around it. */
-function visibleAt(samples: readonly DepthSample[], at: number): number {
+function visibleAt(samples: readonly Pick<DepthSample, 'at' | 'visible'>[], at: number): number {
   const after = samples.findIndex((s) => s.at >= at);
   if (after === -1) return samples[samples.length - 1]!.visible;
   if (after === 0) return samples[0]!.visible;
@@ -23,7 +25,7 @@ function visibleAt(samples: readonly DepthSample[], at: number): number {
  * Messages received in each whole second from `startedAt` (the first receive) while the queue still
  * had visible messages; a last, partial second is left out. Samples must be in time order.
  */
-export function receivedPerSecond(samples: readonly DepthSample[], startedAt: number): number[] {
+export function receivedPerSecond(samples: readonly Pick<DepthSample, 'at' | 'visible'>[], startedAt: number): number[] {
   if (samples.length === 0) return [];
   const emptyAt = samples.find((s) => s.visible === 0)?.at ?? samples[samples.length - 1]!.at;
   const rates: number[] = [];
@@ -36,19 +38,13 @@ export function receivedPerSecond(samples: readonly DepthSample[], startedAt: nu
   return rates;
 }
 
-/** How many messages a queue held, of some kind, at `at` (ms since epoch). */
-export interface CountAt {
-  at: number;
-  count: number;
-}
-
 /**
- * When a count watched over time fell to `count`, by linear interpolation between the last two looks
- * (the last at or below it, the one before above it); the last look's time if there is no earlier one.
+ * When the messages left fell to `left`, by linear interpolation between the last two looks (the
+ * last at or below it, the one before above it); the last look's time if there is no earlier one.
  */
-export function crossedAt(looks: readonly CountAt[], count: number): number {
-  const b = looks[looks.length - 1]!;
-  const a = looks[looks.length - 2];
-  if (!a || a.count <= count || a.count === b.count) return b.at;
-  return Math.round(a.at + ((b.at - a.at) * (a.count - count)) / (a.count - b.count));
+export function crossedAt(samples: readonly Pick<DepthSample, 'at' | 'left'>[], left: number): number {
+  const b = samples[samples.length - 1]!;
+  const a = samples[samples.length - 2];
+  if (!a || a.left <= left || a.left === b.left) return b.at;
+  return Math.round(a.at + ((b.at - a.at) * (a.left - left)) / (a.left - b.left));
 }

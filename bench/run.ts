@@ -1,6 +1,7 @@
 // `npm run bench`: the consumer against the ceiling and the naive baseline on this machine.
 import { parseArgs } from 'node:util';
-import { BenchError, runBench } from './bench.js';
+import { BenchError } from './bench-error.js';
+import { runBench } from './bench.js';
 import { CoreSplitError } from './core-split.js';
 import { CONTENDERS, type ContenderName } from './contenders/contender.js';
 import { formatJson, formatTable } from './report.js';

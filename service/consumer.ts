@@ -138,8 +138,9 @@ export class Consumer {
           await sleep(backoffMs(failures++), signal);
           continue;
         }
-        this.heartbeats[index] = Date.now();
-        this.dryWatch.received(messages.length);
+        const receivedAt = Date.now();
+        this.heartbeats[index] = receivedAt;
+        this.dryWatch.received(messages.length, receivedAt);
         await preparing;
         preparing = this.handle(messages);
       }

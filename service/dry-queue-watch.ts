@@ -3,8 +3,8 @@
 // - a receive came back short (fewer messages than asked for);
 // - no receive has brought a message for `quietMs`. This one matters at the end of a burst whose last
 //   receives all came back full: the long polls after them wait for messages that do not come, no
-//   receive is ever short, and the last few hundred rows used to wait out the whole interval (200 ms
-//   of a 10,000-message drain's 1.9 s).
+//   receive is ever short, and the last few hundred rows used to wait out the interval (in one
+//   10,000-message drain, the last 188 rows' write began 304 ms after the last receive).
 // The queue counts as dry until a full receive says otherwise, so that rows of full receives still
 // being prepared when a short one came back are not held either.
 

@@ -35,16 +35,16 @@ describe('messages received per second of a drain', () => {
 describe('when a warm-up ended: the messages left on the queue fell to the measured count', () => {
   it('is found between the last two looks, in proportion to what was finished between them', () => {
     const looks = [
-      { at: 1_000, count: 12_000 },
-      { at: 1_020, count: 10_100 },
-      { at: 1_040, count: 9_700 },
+      { at: 1_000, left: 12_000 },
+      { at: 1_020, left: 10_100 },
+      { at: 1_040, left: 9_700 },
     ];
     // 10,000 left a quarter of the way from 10,100 to 9,700.
     expect(crossedAt(looks, 10_000)).toBe(1_025);
   });
 
   it('is the look itself when it found exactly that many, or when there is no look before it', () => {
-    expect(crossedAt([{ at: 0, count: 10_400 }, { at: 20, count: 10_000 }], 10_000)).toBe(20);
-    expect(crossedAt([{ at: 7, count: 9_000 }], 10_000)).toBe(7);
+    expect(crossedAt([{ at: 0, left: 10_400 }, { at: 20, left: 10_000 }], 10_000)).toBe(20);
+    expect(crossedAt([{ at: 7, left: 9_000 }], 10_000)).toBe(7);
   });
 });
