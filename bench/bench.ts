@@ -30,6 +30,7 @@ import type { ContenderContext, ContenderCounts, ContenderName } from './contend
 import type { EmulatorMessage } from './emulator-process.js';
 import { warmUpEmulator, type EmulatorWarmUp } from './emulator-warm-up.js';
 import { expectedOutcome } from './expected.js';
+import { flatnessOf, sizeOrder, type Flatness } from './flatness.js';
 import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
 import { ratiosByRound, ratiosOf, type RatioName, type RoundRatios } from './ratios.js';
 import { crossedAt, receivedPerSecond, type DepthSample } from './receive-rate.js';
@@ -61,8 +62,13 @@ const TUNING_VARIABLES = [
 ];
 
 export interface BenchOptions {
-  /** Messages seeded for each contender. */
+  /** Messages seeded for each contender; with `sizes`, the largest of them. */
   count: number;
+  /**
+   * Backlog sizes to run each contender at, all in this run, a round at a time, their order
+   * reversed every other round (bench/flatness.ts). Default: `count` alone.
+   */
+  sizes?: readonly number[];
   /** Messages for the naive contender, whose drain at real SQS latency would take very long. Default: count. */
   naiveCount?: number;
   /** Added to every SQS call by the proxy; 0 for none. */
@@ -155,8 +161,35 @@ export interface BenchResult {
   ratios: Partial<Record<RatioName, number>>;
   /** With --repeat: each round's ratio from that round's runs, and their median (bench/ratios.ts). */
   ratiosByRound?: Partial<Record<RatioName, RoundRatios>>;
+  /**
+   * With --sizes: each size's results, as `contenders` and the ratios are for `count` (the largest
+   * size), and each contender's flatness across the sizes.
+   */
+  sizes?: SizeResult[];
+  flatness?: Partial<Record<ContenderName, Flatness>>;
   masking: MaskingThroughput;
   verified: boolean;
+}
+
+export interface SizeResult {
+  count: number;
+  contenders: Partial<Record<ContenderName, ContenderResult>>;
+  ratios: Partial<Record<RatioName, number>>;
+  ratiosByRound?: Partial<Record<RatioName, RoundRatios>>;
+}
+
+/** Each contender's median run (with every run's rate, if it ran more than once), and the ratios between them. */
+function summarize(count: number, runs: Partial<Record<ContenderName, ContenderResult[]>>): SizeResult {
+  const contenders: Partial<Record<ContenderName, ContenderResult>> = {};
+  for (const [name, all] of Object.entries(runs) as [ContenderName, ContenderResult[]][]) {
+    const sorted = [...all].sort((a, b) => a.msgsPerSec - b.msgsPerSec);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    contenders[name] = all.length > 1 ? { ...median, verified: all.every((r) => r.verified), runs: all.map((r) => r.msgsPerSec) } : median;
+  }
+  const ratios = ratiosOf(Object.fromEntries(Object.entries(contenders).map(([name, r]) => [name, r.msgsPerSec])));
+  const rounds = Object.values(runs)[0]?.length ?? 0;
+  if (rounds < 2) return { count, contenders, ratios };
+  return { count, contenders, ratios, ratiosByRound: ratiosByRound(Object.fromEntries(Object.entries(runs).map(([name, all]) => [name, all.map((r) => r.msgsPerSec)]))) };
 }
 
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -278,7 +311,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
 
     const maskingKey = crypto.randomBytes(64).toString('hex');
-    const bodies = generateSample({ count: options.count, seed: options.seed ?? 42 });
+    const sizes = options.sizes ?? [options.count];
+    // Each size drains the first that many: the same mix, and the smaller runs' bodies a prefix of the larger's.
+    const bodies = generateSample({ count: Math.max(...sizes), seed: options.seed ?? 42 });
     const tuning = Object.fromEntries(TUNING_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]!]));
     const settingsProbe = loadConfig({
       ...tuning,
@@ -360,13 +395,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     // Ahead of the measured bodies on the same queue: the FIFO the emulator keeps (emulator-fifo.ts) hands them out first.
     const warmUpBodies = options.warmUp ? generateSample({ count: options.warmUp, seed: (options.seed ?? 42) + 1 }) : [];
 
-    const runs: Partial<Record<ContenderName, ContenderResult[]>> = {};
+    const runs = new Map<number, Partial<Record<ContenderName, ContenderResult[]>>>(sizes.map((count) => [count, {}]));
     // Within a round the consumer runs right after the ceiling, so that the pair the first goal
     // compares meets the machine at nearly the same speed; naive, which takes a minute, goes last.
     const order = (['ceiling', 'consumer', 'naive'] as const).filter((name) => options.contenders.includes(name));
-    const schedule = Array.from({ length: options.repeat ?? 1 }, () => order).flat();
-    for (const name of schedule) {
-      const messages = name === 'naive' ? bodies.slice(0, options.naiveCount ?? bodies.length) : bodies;
+    const schedule = Array.from({ length: options.repeat ?? 1 }, (_, i) => sizeOrder(sizes, i).flatMap((count) => order.map((name) => ({ name, count })))).flat();
+    for (const { name, count } of schedule) {
+      const messages = bodies.slice(0, name === 'naive' ? Math.min(count, options.naiveCount ?? count) : count);
       const id = `${name}_${crypto.randomBytes(4).toString('hex')}`;
       const measured: { database?: string; queues?: QueuePair } = {};
       const seeded = [...warmUpBodies, ...messages];
@@ -403,7 +438,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           receivedPerSecond: receivedPerSecond(samples, startedAt),
           ...(clockStartedAt === undefined ? {} : { warmUpMs: clockStartedAt - firstReceiveAt }),
         };
-        (runs[name] ??= []).push(contender);
+        (runs.get(count)![name] ??= []).push(contender);
         result.verified &&= contender.verified;
         log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, ${contender.cpuUsPerMessage} µs CPU/msg, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
       } finally {
@@ -418,14 +453,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       }
     }
 
-    for (const [name, all] of Object.entries(runs) as [ContenderName, ContenderResult[]][]) {
-      const sorted = [...all].sort((a, b) => a.msgsPerSec - b.msgsPerSec);
-      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-      result.contenders[name] = all.length > 1 ? { ...median, verified: all.every((r) => r.verified), runs: all.map((r) => r.msgsPerSec) } : median;
-    }
-    result.ratios = ratiosOf(Object.fromEntries(Object.entries(result.contenders).map(([name, r]) => [name, r.msgsPerSec])));
-    if ((options.repeat ?? 1) > 1) {
-      result.ratiosByRound = ratiosByRound(Object.fromEntries(Object.entries(runs).map(([name, all]) => [name, all.map((r) => r.msgsPerSec)])));
+    const bySize = sizes.map((count) => summarize(count, runs.get(count)!));
+    const largest = bySize.find((s) => s.count === options.count) ?? bySize[bySize.length - 1]!;
+    result.contenders = largest.contenders;
+    result.ratios = largest.ratios;
+    if (largest.ratiosByRound) result.ratiosByRound = largest.ratiosByRound;
+    if (sizes.length > 1) {
+      result.sizes = bySize;
+      result.flatness = {};
+      for (const name of order) {
+        const flatness = flatnessOf(sizes.map((count) => ({ count, runs: runs.get(count)![name] ?? [] })));
+        if (flatness) result.flatness[name] = flatness;
+      }
     }
 
     log('measuring masking alone…');

@@ -11,15 +11,20 @@ export interface TableOptions {
 
 export function formatTable(result: BenchResult, options: TableOptions = {}): string {
   const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'CPU/msg', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
-  const rows = CONTENDERS.flatMap((name) => {
-    const r = result.contenders[name];
-    if (!r) return [];
-    return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${number(r.cpuUsPerMessage)} µs`, `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
-  });
+  // With --sizes, a row per contender per size, the sizes in turn; otherwise the one size.
+  const sizes = result.sizes ?? [{ count: result.count, contenders: result.contenders, ratios: result.ratios, ...(result.ratiosByRound ? { ratiosByRound: result.ratiosByRound } : {}) }];
+  const several = sizes.length > 1;
+  const rows = sizes.flatMap((size) =>
+    CONTENDERS.flatMap((name) => {
+      const r = size.contenders[name];
+      if (!r) return [];
+      return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${number(r.cpuUsPerMessage)} µs`, `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
+    }),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [
-    `${number(result.count)} messages per contender, SQS latency added: ${result.sqsLatencyMs} ms; PostgreSQL ${result.postgres}; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
+    `${sizes.map((size) => number(size.count)).join(', ')} messages per contender${several ? ' (each size in turn, in this one run)' : ''}, SQS latency added: ${result.sqsLatencyMs} ms; PostgreSQL ${result.postgres}; ${result.machine.cpus} cores (${result.machine.cpuModel}), Node ${result.machine.node}, ${result.date}`,
     ...(result.coreSplit
       ? [`contenders on core(s) ${result.coreSplit.contender} alone; PostgreSQL, the emulator and the bench on core(s) ${result.coreSplit.rest}`]
       : []),
@@ -37,24 +42,35 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
     ...rows.map(line),
     '',
   ];
-  for (const [ratio, value] of Object.entries(result.ratios)) out.push(`${ratio}: ${value.toFixed(2)}${result.ratiosByRound ? ' (of the median runs)' : ''}`);
-  for (const [ratio, { rounds, median }] of Object.entries(result.ratiosByRound ?? {})) {
-    out.push(`${ratio} round by round: ${rounds.map((r) => r.toFixed(2)).join(', ')}; median ${median.toFixed(2)}`);
-  }
-  for (const name of CONTENDERS) {
-    const runs = result.contenders[name]?.runs;
-    if (runs) out.push(`${name} runs (msg/s, median shown): ${runs.map((r) => number(Math.round(r))).join(', ')}`);
-  }
-  if (options.timeline) {
+  for (const size of sizes) {
+    const at = several ? `at ${number(size.count)}, ` : '';
+    for (const [ratio, value] of Object.entries(size.ratios)) out.push(`${at}${ratio}: ${value.toFixed(2)}${size.ratiosByRound ? ' (of the median runs)' : ''}`);
+    for (const [ratio, { rounds, median }] of Object.entries(size.ratiosByRound ?? {})) {
+      out.push(`${at}${ratio} round by round: ${rounds.map((r) => r.toFixed(2)).join(', ')}; median ${median.toFixed(2)}`);
+    }
     for (const name of CONTENDERS) {
-      const rates = result.contenders[name]?.receivedPerSecond;
-      if (rates) out.push(`${name} received per second of its drain${result.contenders[name]?.runs ? ' (median run)' : ''}: ${rates.map(number).join(', ') || 'under a second'}`);
+      const runs = size.contenders[name]?.runs;
+      if (runs) out.push(`${at}${name} runs (msg/s, median shown): ${runs.map((r) => number(Math.round(r))).join(', ')}`);
+    }
+    if (options.timeline) {
+      for (const name of CONTENDERS) {
+        const rates = size.contenders[name]?.receivedPerSecond;
+        if (rates) out.push(`${at}${name} received per second of its drain${size.contenders[name]?.runs ? ' (median run)' : ''}: ${rates.map(number).join(', ') || 'under a second'}`);
+      }
     }
   }
-  out.push(`masking alone, one core, ten messages per call: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
   for (const name of CONTENDERS) {
-    for (const c of result.contenders[name]?.checks ?? []) {
-      if (!c.ok) out.push(`${name}: ${c.what}: expected ${c.expected}, got ${c.actual}`);
+    const flat = result.flatness?.[name];
+    if (!flat) continue;
+    const byRound = flat.throughputByRound ? `; round by round ${flat.throughputByRound.rounds.map((r) => r.toFixed(2)).join(', ')}, median ${flat.throughputByRound.median.toFixed(2)}` : '';
+    out.push(`${name} flatness across ${flat.sizes.map(number).join(', ')}: slowest size's msg/s over fastest's ${flat.throughput.toFixed(2)}${byRound}; lowest peak RSS over highest ${flat.peakRss.toFixed(2)}`);
+  }
+  out.push(`masking alone, one core, ten messages per call: encrypt ${number(result.masking.encrypt)} values/s, hash ${number(result.masking.hash)} values/s`);
+  for (const size of sizes) {
+    for (const name of CONTENDERS) {
+      for (const c of size.contenders[name]?.checks ?? []) {
+        if (!c.ok) out.push(`${name}${several ? ` at ${number(size.count)}` : ''}: ${c.what}: expected ${c.expected}, got ${c.actual}`);
+      }
     }
   }
   out.push(result.verified ? 'every contender verified correct' : 'SOME CONTENDER WROTE THE WRONG RESULT');

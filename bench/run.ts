@@ -6,8 +6,11 @@ import { CoreSplitError } from './core-split.js';
 import { CONTENDERS, type ContenderName } from './contenders/contender.js';
 import { formatJson, formatTable } from './report.js';
 
-const USAGE = `usage: npm run bench -- [--count N] [--sqs-latency-ms L] [--json] [--contenders LIST] [--naive-count N]
+const USAGE = `usage: npm run bench -- [--count N | --sizes LIST] [--sqs-latency-ms L] [--json] [--contenders LIST] [--naive-count N]
   --count N           messages seeded for each contender (default 50000)
+  --sizes LIST        comma-separated message counts, e.g. 10000,50000,200000: runs each contender at
+                      each size in this one run, a round at a time (with --repeat), and reports how flat
+                      its throughput and peak RSS stay across them; instead of --count
   --sqs-latency-ms L  add L ms to every SQS call through a delaying proxy (default 0)
   --json              print one JSON object instead of the table
   --contenders LIST   comma-separated subset of ${CONTENDERS.join(',')} (default all)
@@ -49,6 +52,7 @@ async function main(): Promise<number> {
     args: process.argv.slice(2),
     options: {
       count: { type: 'string' },
+      sizes: { type: 'string' },
       'sqs-latency-ms': { type: 'string' },
       json: { type: 'boolean', default: false },
       contenders: { type: 'string' },
@@ -68,7 +72,10 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const count = whole('count', values.count, 50_000, 10, 5_000_000);
+  if (values.sizes !== undefined && values.count !== undefined) throw new UsageError('--sizes gives the counts; leave out --count');
+  const sizes = values.sizes?.split(',').map((raw) => whole('sizes', raw.trim(), 0, 10, 5_000_000));
+  if (sizes && new Set(sizes).size !== sizes.length) throw new UsageError(`--sizes names a count twice: "${values.sizes}"`);
+  const count = sizes ? Math.max(...sizes) : whole('count', values.count, 50_000, 10, 5_000_000);
   const sqsLatencyMs = whole('sqs-latency-ms', values['sqs-latency-ms'], 0, 0, 1_000);
   const naiveCount = whole('naive-count', values['naive-count'], sqsLatencyMs > 0 ? Math.min(count, 2_000) : count, 10, count);
   const contenders = (values.contenders ?? CONTENDERS.join(',')).split(',').map((c) => c.trim()) as ContenderName[];
@@ -80,6 +87,7 @@ async function main(): Promise<number> {
 
   const result = await runBench({
     count,
+    ...(sizes ? { sizes } : {}),
     naiveCount,
     sqsLatencyMs,
     contenders,

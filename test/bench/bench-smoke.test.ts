@@ -127,6 +127,42 @@ describe('npm run bench', () => {
     expect(rows.actual + dlq.actual).toBe(700);
   });
 
+  it('with --sizes, runs each size in this one run, each round alike, and reports how flat the contender stayed across them', { timeout: 240_000 }, async () => {
+    const { code, stdout, stderr } = await runBenchCli(['--sizes', '150,300', '--repeat', '2', '--contenders', 'consumer', '--emulator-warm-up', '0', '--json', '--database-url', inject('postgresUrl')]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.trim()) as BenchResult;
+    expect(result.verified).toBe(true);
+    expect(result.sizes!.map((s) => s.count)).toEqual([150, 300]);
+    for (const size of result.sizes!) {
+      const consumer = size.contenders.consumer!;
+      expect(consumer.messages).toBe(size.count);
+      expect(consumer.runs).toHaveLength(2);
+      expect(consumer.checks.filter((c) => !c.ok), String(size.count)).toEqual([]);
+      const rows = consumer.checks.find((c) => c.what.startsWith('rows written'))!;
+      const dlq = consumer.checks.find((c) => c.what.includes('DLQ'))!;
+      expect(rows.actual + dlq.actual).toBe(size.count);
+    }
+    // The top-level results are the largest size's, as with --count.
+    expect(result.count).toBe(300);
+    expect(result.contenders.consumer).toEqual(result.sizes![1]!.contenders.consumer);
+    const flat = result.flatness!.consumer!;
+    const [small, large] = result.sizes!.map((s) => s.contenders.consumer!);
+    const medians = [small!, large!].map((c) => (c.runs![0]! + c.runs![1]!) / 2);
+    expect(flat.throughput).toBeCloseTo(Math.min(...medians) / Math.max(...medians), 2);
+    expect(flat.throughputByRound!.rounds).toHaveLength(2);
+    expect(flat.peakRss).toBeGreaterThan(0);
+    expect(flat.peakRss).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses --sizes with --count, and a size given twice', async () => {
+    const both = await runBenchCli(['--sizes', '100,200', '--count', '100']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--sizes gives the counts; leave out --count');
+    const twice = await runBenchCli(['--sizes', '100,200,100']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--sizes names a count twice');
+  });
+
   it('refuses an unknown contender with a usage error', async () => {
     const { code, stderr } = await runBenchCli(['--contenders', 'ceiling,fastest']);
     expect(code).toBe(2);
