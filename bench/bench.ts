@@ -462,7 +462,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       result.sizes = bySize;
       result.flatness = {};
       for (const name of order) {
-        const flatness = flatnessOf(sizes.map((count) => ({ count, runs: runs.get(count)![name] ?? [] })));
+        // By what each run drained: --naive-count can cap naive at the same number at every size.
+        const flatness = flatnessOf(sizes.map((count) => ({ count: runs.get(count)![name]?.[0]?.messages ?? count, runs: runs.get(count)![name] ?? [] })));
         if (flatness) result.flatness[name] = flatness;
       }
     }

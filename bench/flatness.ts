@@ -24,9 +24,9 @@ export interface Flatness {
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const lowOverHigh = (values: readonly number[]): number => round2(Math.min(...values) / Math.max(...values));
 
-/** Null with fewer than two sizes, or if the sizes ran a different number of rounds. */
+/** Null with fewer than two different sizes, or if the sizes ran a different number of rounds. */
 export function flatnessOf(bySize: readonly SizeRuns[]): Flatness | null {
-  if (bySize.length < 2) return null;
+  if (new Set(bySize.map((s) => s.count)).size < 2) return null;
   const rounds = bySize[0]!.runs.length;
   if (rounds === 0 || bySize.some((s) => s.runs.length !== rounds)) return null;
   const flatness: Flatness = {

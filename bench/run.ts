@@ -16,8 +16,8 @@ const USAGE = `usage: npm run bench -- [--count N | --sizes LIST] [--sqs-latency
   --contenders LIST   comma-separated subset of ${CONTENDERS.join(',')} (default all)
   --repeat R          run each contender R times, a round at a time (ceiling, consumer, naive), and
                       report each one's median run and each round's own ratios
-  --naive-count N     messages for the naive contender (default: --count, or 2000 with added latency,
-                      where it drains about 40 messages a second)
+  --naive-count N     messages for the naive contender, at most (default: --count or each of --sizes,
+                      or 2000 with added latency, where it drains about 40 messages a second)
   --database-url URL  use this PostgreSQL server instead of an embedded one
   --fsync-off         run the embedded PostgreSQL with fsync, synchronous commit and full-page writes
                       off (default: durable, as PostgreSQL ships and as RDS runs; off was the
