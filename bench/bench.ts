@@ -10,13 +10,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { loadConfig } from '../service/config.js';
 import { keysetFromHex } from '../service/keys.js';
 import { createDatabase, dropDatabase } from '../service/local/databases.js';
 import { startLocalPostgres, type LocalPostgres } from '../service/local/postgres-server.js';
-import { createQueuePair, LOCAL_CREDENTIALS, queueDepth, sendBodies, type QueuePair } from '../service/local/queues.js';
+import { createQueuePair, deleteQueuePair, LOCAL_CREDENTIALS, messagesLeft, queueDepth, sendBodies, type QueuePair } from '../service/local/queues.js';
 import { generateSample } from '../service/local/sample-messages.js';
 import { createMasker } from '../service/masking.js';
 import { migrate } from '../service/migrate.js';
@@ -256,7 +256,7 @@ async function drained(
   for (;;) {
     const depth = await queueDepth(sqs, queueUrl);
     const at = Date.now();
-    const left = depth.visible + depth.inFlight + depth.delayed;
+    const left = messagesLeft(depth);
     samples.push({ at, visible: depth.visible, left });
     if (clockAt !== undefined && clockStartedAt === undefined && left <= clockAt) {
       clockStartedAt = crossedAt(samples, clockAt);
@@ -447,8 +447,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const { queues, database } = measured;
         if (queues) {
           // Free the emulator's memory before the next contender seeds its own copy.
-          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
-          await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
+          await deleteQueuePair(sqs, queues);
         }
         if (database) await dropDatabase(serverUrl, database);
       }

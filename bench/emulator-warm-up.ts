@@ -5,8 +5,8 @@
 // contender is measured, the bench puts a queue's worth of traffic through every call the contenders
 // make (send, receive with attributes, delete in batches, a DLQ move, the depth the bench watches),
 // from its own client, and deletes that queue again.
-import { DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createQueuePair, queueDepth, sendBodies } from '../service/local/queues.js';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createQueuePair, deleteQueuePair, messagesLeft, queueDepth, sendBodies } from '../service/local/queues.js';
 import { generateSample } from '../service/local/sample-messages.js';
 import { ORIGIN_SENT_TIMESTAMP } from '../service/received-message.js';
 import { BenchError } from './bench-error.js';
@@ -68,14 +68,13 @@ export async function warmUpEmulator(sqs: SQSClient, messages: number, name = 'b
       }
     };
     await Promise.all(Array.from({ length: LOOPS }, (_, i) => loop(i)));
-    const left = await queueDepth(sqs, queues.queueUrl);
-    if (received !== messages || left.visible + left.inFlight + left.delayed !== 0) {
-      throw new BenchError(`the emulator's warm-up queue received ${received} of ${messages} messages and still holds ${left.visible + left.inFlight}`);
+    const left = messagesLeft(await queueDepth(sqs, queues.queueUrl));
+    if (received !== messages || left !== 0) {
+      throw new BenchError(`the emulator's warm-up queue received ${received} of ${messages} messages and still holds ${left}`);
     }
     return { messages, quarantined, elapsedMs: Date.now() - started };
   } finally {
     // Its memory back before the first contender seeds its own queue.
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
+    await deleteQueuePair(sqs, queues);
   }
 }

@@ -1,6 +1,7 @@
 // Queue set-up and inspection for local runs, tests and the benchmark (what Pulumi does in AWS).
 import {
   CreateQueueCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   SendMessageBatchCommand,
   type SQSClient,
@@ -34,6 +35,12 @@ export async function createQueuePair(
   return { queueUrl: queue.QueueUrl!, dlqUrl };
 }
 
+/** Deletes both queues, each whether or not the other could be: a clean-up that must not fail the caller. */
+export async function deleteQueuePair(sqs: SQSClient, queues: QueuePair): Promise<void> {
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })).catch(() => undefined);
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })).catch(() => undefined);
+}
+
 /** Sends bodies verbatim, ten to a call, several calls at once; returns the message ids SQS gave them. */
 export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[], concurrency = 8): Promise<string[]> {
   const ids: string[] = [];
@@ -60,6 +67,11 @@ export interface QueueDepth {
   visible: number;
   inFlight: number;
   delayed: number;
+}
+
+/** Messages not yet finished: visible, in flight or delayed. A queue is drained when this is 0. */
+export function messagesLeft(depth: QueueDepth): number {
+  return depth.visible + depth.inFlight + depth.delayed;
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {

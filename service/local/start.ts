@@ -17,7 +17,7 @@ import { startService } from '../service.js';
 import { createSqsClient } from '../sqs-client.js';
 import { startLocalPostgres, type LocalPostgres } from './postgres-server.js';
 import { ProgressBar } from './progress-bar.js';
-import { createQueuePair, LOCAL_CREDENTIALS, queueDepth, sendBodies } from './queues.js';
+import { createQueuePair, LOCAL_CREDENTIALS, messagesLeft, queueDepth, sendBodies } from './queues.js';
 import { buildReport, formatReport, sharedMaskedValues } from './report.js';
 import { generateSample } from './sample-messages.js';
 import { startSqsEmulator } from './sqs-emulator.js';
@@ -186,7 +186,7 @@ async function main(): Promise<number> {
       const handled = m.written + m.duplicatesSkipped + Object.values(m.quarantined).reduce((a, b) => a + b, 0);
       if (!cli.json) progress.update(handled, `${Math.round((m.received / Math.max(1, performance.now() - drainStarted)) * 1000)} msg/s`);
       const depth = await queueDepth(sqs, queueUrl);
-      emptyPolls = depth.visible + depth.inFlight + depth.delayed === 0 ? emptyPolls + 1 : 0;
+      emptyPolls = messagesLeft(depth) === 0 ? emptyPolls + 1 : 0;
     }
     const drainMs = performance.now() - drainStarted;
     if (!cli.serve) await service.stop();

@@ -4,7 +4,7 @@ import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/cl
 import crypto from 'node:crypto';
 import { loadConfig, type Config } from '../../service/config.js';
 import { createLogger, type Logger } from '../../service/logger.js';
-import { createQueuePair, LOCAL_CREDENTIALS, queueDepth, sendBodies } from '../../service/local/queues.js';
+import { createQueuePair, LOCAL_CREDENTIALS, messagesLeft, queueDepth, sendBodies } from '../../service/local/queues.js';
 import { startSqsEmulator, type SqsEmulator } from '../../service/local/sqs-emulator.js';
 import { startService, type RunningService } from '../../service/service.js';
 import { createSqsClient } from '../../service/sqs-client.js';
@@ -80,7 +80,7 @@ export async function waitForEmpty(sqs: SQSClient, queueUrl: string, timeoutMs =
   while (empty < 2) {
     if (Date.now() > deadline) throw new Error(`queue not drained within ${timeoutMs} ms: ${JSON.stringify(await queueDepth(sqs, queueUrl))}`);
     const depth = await queueDepth(sqs, queueUrl);
-    empty = depth.visible + depth.inFlight + depth.delayed === 0 ? empty + 1 : 0;
+    empty = messagesLeft(depth) === 0 ? empty + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
