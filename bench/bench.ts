@@ -32,6 +32,7 @@ import { warmUpEmulator, type EmulatorWarmUp } from './emulator-warm-up.js';
 import { expectedOutcome } from './expected.js';
 import { flatnessOf, sizeOrder, type Flatness } from './flatness.js';
 import { measureMasking, type MaskingThroughput } from './masking-throughput.js';
+import { neighbourCpu, neighbourCpuPerMessage, postmasterPid, type NeighbourCpu, type NeighbourPids } from './process-cpu.js';
 import { ratiosByRound, ratiosOf, type RatioName, type RoundRatios } from './ratios.js';
 import { crossedAt, receivedPerSecond, type DepthSample } from './receive-rate.js';
 import { verifyContender, type Check } from './verify.js';
@@ -125,6 +126,13 @@ export interface ContenderResult {
    * to its stop. What a task pays per message; the emulator's and PostgreSQL's CPU are not in it.
    */
   cpuUsPerMessage: number;
+  /**
+   * CPU time of the SQS emulator's process and of PostgreSQL's (every server process) over the same
+   * span, per message (bench/process-cpu.ts). The emulator's includes the bench's own watching of the
+   * queue, the same for every contender. Null off Linux, and PostgreSQL's with --database-url.
+   */
+  emulatorCpuUsPerMessage: number | null;
+  postgresCpuUsPerMessage: number | null;
   /** From the contender's process starting its work to its first ReceiveMessage; not in elapsedMs. */
   startupMs: number;
   verified: boolean;
@@ -212,7 +220,15 @@ async function drainWith(
   seeded: number,
   measured: number,
   cpus: string | undefined,
-): Promise<{ launchedAt: number; clockStartedAt?: number; endedAt: number; samples: DepthSample[]; outcome: Extract<ContenderMessage, { type: 'done' }> }> {
+  neighbours: NeighbourPids,
+): Promise<{
+  launchedAt: number;
+  clockStartedAt?: number;
+  endedAt: number;
+  samples: DepthSample[];
+  outcome: Extract<ContenderMessage, { type: 'done' }>;
+  neighbourCpu: { before: NeighbourCpu; after: NeighbourCpu };
+}> {
   // Only the consumer is deployed, so only it runs as the image runs it.
   const image = name === 'consumer' ? imageRuntime() : undefined;
   const child = forkBenchChild<ContenderMessage>(
@@ -225,11 +241,24 @@ async function drainWith(
     const started = await child.next<Extract<ContenderMessage, { type: 'started' | 'failed' }>>(['started', 'failed'], 120_000);
     if (started.type === 'failed') throw new BenchError(`${name} failed to start: ${started.error}`);
     const clockAt = measured < seeded ? measured : undefined;
-    const { clockStartedAt, endedAt, samples } = await drained(sqs, context.queueUrl, child, drainTimeoutMs(seeded), clockAt);
+    // Over the span the contender counts its own CPU: from the end of its start-up (or of its
+    // warm-up) to its stop.
+    let before = neighbourCpu(neighbours);
+    const { clockStartedAt, endedAt, samples } = await drained(sqs, context.queueUrl, child, drainTimeoutMs(seeded), clockAt, () => {
+      before = neighbourCpu(neighbours);
+    });
     child.send({ type: 'stop' });
     const done = await child.next<Extract<ContenderMessage, { type: 'done' | 'failed' }>>(['done', 'failed'], 60_000);
+    const after = neighbourCpu(neighbours);
     if (done.type === 'failed') throw new BenchError(`${name} failed: ${done.error}`);
-    return { launchedAt: started.at, endedAt, samples, outcome: done, ...(clockStartedAt === undefined ? {} : { clockStartedAt }) };
+    return {
+      launchedAt: started.at,
+      endedAt,
+      samples,
+      outcome: done,
+      neighbourCpu: { before, after },
+      ...(clockStartedAt === undefined ? {} : { clockStartedAt }),
+    };
   } finally {
     // A contender that said `done` exits by itself (and writes its profile, if one was asked for).
     await child.kill(5_000);
@@ -249,6 +278,7 @@ async function drained(
   child: BenchChild<ContenderMessage>,
   timeoutMs: number,
   clockAt?: number,
+  onClock?: () => void,
 ): Promise<{ clockStartedAt?: number; endedAt: number; samples: DepthSample[] }> {
   const deadline = Date.now() + timeoutMs;
   const samples: DepthSample[] = [];
@@ -261,6 +291,7 @@ async function drained(
     if (clockAt !== undefined && clockStartedAt === undefined && left <= clockAt) {
       clockStartedAt = crossedAt(samples, clockAt);
       child.send({ type: 'clock' });
+      onClock?.();
     }
     if (left === 0) return { endedAt: at, samples, ...(clockStartedAt === undefined ? {} : { clockStartedAt }) };
     if (child.process.exitCode !== null) throw new BenchError('the contender exited before the queue was empty');
@@ -286,17 +317,24 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       log(`contenders on core(s) ${coreSplit.contender}; this process, PostgreSQL and the emulator on core(s) ${coreSplit.rest}`);
     }
     let serverUrl = options.databaseUrl;
+    let serverDataDir: string | undefined;
     if (!serverUrl) {
       log(`starting PostgreSQL${options.fsyncOff ? ' with fsync and synchronous commit off' : ''}…`);
       const server: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'pgdata'), fast: options.fsyncOff === true });
       cleanups.push(() => server.remove());
       serverUrl = server.url;
+      serverDataDir = server.dataDir;
     }
 
     log(`starting the SQS emulator in its own process${options.sqsLatencyMs > 0 ? `, behind a ${options.sqsLatencyMs} ms proxy` : ''}…`);
     const emulator = forkBenchChild<EmulatorMessage>('emulator-process.ts', { BENCH_SQS_LATENCY_MS: String(options.sqsLatencyMs) });
     cleanups.push(() => emulator.kill());
     const { direct, endpoint } = await emulator.next<Extract<EmulatorMessage, { type: 'ready' }>>('ready', 60_000);
+    // An external server's processes are not ours to find: its CPU goes unreported.
+    const neighbours: NeighbourPids = {
+      emulator: emulator.process.pid ?? null,
+      postgres: serverDataDir === undefined ? null : postmasterPid(serverDataDir),
+    };
     /** The SQS calls made on a queue and its DLQ so far, and when the queue's first ReceiveMessage arrived. */
     const queueStats = async (queues: QueuePair): Promise<{ calls: number; firstReceiveAt: number | null }> => {
       emulator.send({ type: 'queue-stats', queueUrls: [queues.queueUrl, queues.dlqUrl] });
@@ -414,7 +452,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const context = contextFor(queues, databaseUrl, `${name}.log`);
         log(`${name}: draining…`);
         const before = await queueStats(queues);
-        const { launchedAt, clockStartedAt, endedAt, samples, outcome } = await drainWith(name, context, sqs, seeded.length, messages.length, coreSplit?.contender);
+        const drain = await drainWith(name, context, sqs, seeded.length, messages.length, coreSplit?.contender, neighbours);
+        const { launchedAt, clockStartedAt, endedAt, samples, outcome } = drain;
+        const neighbourUs = neighbourCpuPerMessage(drain.neighbourCpu.before, drain.neighbourCpu.after, messages.length);
         const after = await queueStats(queues);
         if (after.firstReceiveAt === null) throw new BenchError(`${name}: the emulator saw no ReceiveMessage on its queue`);
         // The emulator saw the first receive after the proxy had held it for the added latency.
@@ -431,6 +471,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           peakRssMb: outcome.peakRssMb,
           cpus: outcome.cpus,
           cpuUsPerMessage: round((outcome.cpuMs * 1000) / messages.length),
+          emulatorCpuUsPerMessage: neighbourUs.emulator,
+          postgresCpuUsPerMessage: neighbourUs.postgres,
           startupMs: Math.max(0, firstReceiveAt - launchedAt),
           verified: checks.every((c) => c.ok),
           checks,

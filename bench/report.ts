@@ -3,6 +3,7 @@ import type { BenchResult } from './bench.js';
 import { CONTENDERS } from './contenders/contender.js';
 
 const number = (value: number): string => value.toLocaleString('en-US');
+const micros = (value: number | null): string => (value === null ? 'n/a' : `${number(value)} µs`);
 
 export interface TableOptions {
   /** Also print each contender's messages received per second of its drain. */
@@ -10,7 +11,7 @@ export interface TableOptions {
 }
 
 export function formatTable(result: BenchResult, options: TableOptions = {}): string {
-  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'CPU/msg', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
+  const header = ['contender', 'messages', 'msg/s', 'elapsed', 'start-up', 'CPU/msg', 'emulator CPU/msg', 'PostgreSQL CPU/msg', 'peak RSS', 'SQS calls/1k msgs', 'verified'];
   // With --sizes, a row per contender per size, the sizes in turn; otherwise the one size.
   const sizes = result.sizes ?? [{ count: result.count, contenders: result.contenders, ratios: result.ratios, ...(result.ratiosByRound ? { ratiosByRound: result.ratiosByRound } : {}) }];
   const several = sizes.length > 1;
@@ -18,7 +19,7 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
     CONTENDERS.flatMap((name) => {
       const r = size.contenders[name];
       if (!r) return [];
-      return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, `${number(r.cpuUsPerMessage)} µs`, `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
+      return [[name, number(r.messages), number(Math.round(r.msgsPerSec)), `${(r.elapsedMs / 1000).toFixed(2)} s`, `${(r.startupMs / 1000).toFixed(2)} s`, micros(r.cpuUsPerMessage), micros(r.emulatorCpuUsPerMessage), micros(r.postgresCpuUsPerMessage), `${r.peakRssMb} MB`, number(r.sqsCallsPer1000), r.verified ? 'yes' : 'NO']];
     }),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -35,7 +36,7 @@ export function formatTable(result: BenchResult, options: TableOptions = {}): st
     result.warmUp > 0
       ? `msg/s, elapsed and CPU/msg: from the moment only as many messages as measured were left to finish (visible, in flight or delayed) to an empty queue; the same running process first drained the ${number(result.warmUp)} messages seeded ahead of them on its queue (warm-up); start-up (not counted): from the process starting to its first receive`
       : 'msg/s and elapsed: from the first ReceiveMessage to an empty queue; start-up (not counted): from the process starting to that receive',
-    `CPU/msg: the contender process's CPU time, all its threads, from ${result.warmUp > 0 ? 'the end of its warm-up' : 'the end of its start-up'} to its stop, per message (the emulator's and PostgreSQL's not included)`,
+    `CPU/msg: the contender process's CPU time, all its threads, from ${result.warmUp > 0 ? 'the end of its warm-up' : 'the end of its start-up'} to its stop, per message; emulator and PostgreSQL CPU/msg: their processes' over the same span (the emulator's with the bench's watching of the queue; n/a off Linux, and PostgreSQL's with --database-url)`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
