@@ -483,7 +483,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         };
         (runs.get(count)![name] ??= []).push(contender);
         result.verified &&= contender.verified;
-        log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, ${contender.cpuUsPerMessage} µs CPU/msg, peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
+        log(`${name}: ${contender.msgsPerSec} msg/s, ${elapsedMs} ms, ${contender.cpuUsPerMessage} µs CPU/msg (emulator ${contender.emulatorCpuUsPerMessage ?? 'n/a'}, PostgreSQL ${contender.postgresCpuUsPerMessage ?? 'n/a'}), peak RSS ${contender.peakRssMb} MB, ${contender.verified ? 'verified' : 'WRONG'}`);
       } finally {
         await pool?.end();
         const { queues, database } = measured;
