@@ -37,13 +37,8 @@ export function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/**
- * CPU time in ms of `rootPid` and every process descending from it, all their threads, plus what the
- * ones that already exited had used, as far as their parents have reaped them (PostgreSQL's
- * postmaster reaps its backends). A difference of two readings is what the tree spent in between,
- * even if backends came and went. Null if `rootPid` is not running or there is no /proc.
- */
-export function processTreeCpuMs(rootPid: number, procRoot = '/proc'): number | null {
+/** Every process's stat, by pid; null without /proc. */
+function readProcesses(procRoot: string): Map<number, ProcStat> | null {
   let entries: string[];
   try {
     entries = fs.readdirSync(procRoot);
@@ -60,9 +55,18 @@ export function processTreeCpuMs(rootPid: number, procRoot = '/proc'): number | 
       // Gone between the listing and the read.
     }
   }
-  if (!stats.has(rootPid)) return null;
+  return stats;
+}
+
+/** `rootPid`'s tree, as processTreeCpuMs describes it, from one reading of every process. */
+function treeCpuMs(stats: Map<number, ProcStat> | null, rootPid: number): number | null {
+  if (!stats?.has(rootPid)) return null;
   const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  for (const [pid, { ppid }] of stats) {
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
+  }
   let ticks = 0;
   const pending = [rootPid];
   while (pending.length > 0) {
@@ -74,14 +78,14 @@ export function processTreeCpuMs(rootPid: number, procRoot = '/proc'): number | 
   return (ticks * 1000) / clockTicks();
 }
 
-/** The postmaster of the server running on `dataDir`, from the first line of its postmaster.pid; null if none. */
-export function postmasterPid(dataDir: string): number | null {
-  try {
-    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+/**
+ * CPU time in ms of `rootPid` and every process descending from it, all their threads, plus what the
+ * ones that already exited had used, as far as their parents have reaped them (PostgreSQL's
+ * postmaster reaps its backends). A difference of two readings is what the tree spent in between,
+ * even if backends came and went. Null if `rootPid` is not running or there is no /proc.
+ */
+export function processTreeCpuMs(rootPid: number, procRoot = '/proc'): number | null {
+  return treeCpuMs(readProcesses(procRoot), rootPid);
 }
 
 /** The processes around the contenders, to read before and after each drain. */
@@ -95,10 +99,12 @@ export interface NeighbourCpu {
   postgresMs: number | null;
 }
 
-export function neighbourCpu(pids: NeighbourPids): NeighbourCpu {
+/** Both from one pass over /proc. */
+export function neighbourCpu(pids: NeighbourPids, procRoot = '/proc'): NeighbourCpu {
+  const stats = readProcesses(procRoot);
   return {
-    emulatorMs: pids.emulator === null ? null : processTreeCpuMs(pids.emulator),
-    postgresMs: pids.postgres === null ? null : processTreeCpuMs(pids.postgres),
+    emulatorMs: pids.emulator === null ? null : treeCpuMs(stats, pids.emulator),
+    postgresMs: pids.postgres === null ? null : treeCpuMs(stats, pids.postgres),
   };
 }
 

@@ -134,15 +134,20 @@ function stagedDataDir(requested: string): string {
 const OWNER_SUFFIX = '.for';
 const ownerFile = (staged: string): string => `${staged}${OWNER_SUFFIX}`;
 
+/** The postmaster named by `dataDir`'s postmaster.pid (its first line); null if there is none. It may have exited since. */
+export function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A server still runs on `dataDir` (its postmaster.pid names a live process). */
 function serverRunsOn(dataDir: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const pid = postmasterPid(dataDir);
+  if (pid === null) return false;
   try {
     process.kill(pid, 0);
     return true;

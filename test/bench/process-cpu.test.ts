@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clockTicks, parseStat, postmasterPid, processTreeCpuMs } from '../../bench/process-cpu.js';
+import { clockTicks, parseStat, processTreeCpuMs } from '../../bench/process-cpu.js';
+import { postmasterPid } from '../../service/local/postgres-server.js';
 
 const dirs: string[] = [];
 afterEach(() => {
